@@ -1,0 +1,469 @@
+/** The document engine: collections, documents and the block-level API that sync builds on. */
+import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
+import { parseDocId } from '../core/ids.js';
+import type { CollectionDef } from '../core/schema.js';
+import { diffDefs, parseSdl } from '../core/schema.js';
+import { collectionIdOf } from '../core/collection-id.js';
+import type { Clock } from '../core/hlc.js';
+import { HybridClock, compareClock, isClock } from '../core/hlc.js';
+import { validateFields, type Fields } from '../core/values.js';
+import { deriveDocId } from '../core/doc-id.js';
+import type { Identity, SignatureVerifier } from '../core/identity.js';
+import { generateSecretKey, identityFromSecretKey, nobleVerifier } from '../core/identity.js';
+import type { EncodedBlock } from '../core/block.js';
+import { compareBlocks, createBlock } from '../core/block.js';
+import { verifyBlock, shortCid, type VerifyContext } from '../core/verify.js';
+import { EMPTY_STATE, applyBlock, type DocState } from '../core/merge.js';
+import { addToDigest, type SetDigest } from '../core/digest.js';
+import { TypedEventTarget } from '../core/events.js';
+import {
+  DbError, DocumentExistsError, DocumentNotFoundError, InvalidBlockError, SchemaConflictError, UnknownCollectionError,
+} from '../core/errors.js';
+import type { CollectionRecord, DocRecord, Store, StoredBlock } from '../store/types.js';
+import { toDocument, type Document } from './document.js';
+import { runQuery, type ListQuery } from './query.js';
+import { blocksPeerLacks, sortCausal } from './dag.js';
+
+/** A collection as the API exposes it. */
+export type CollectionInfo = CollectionRecord;
+
+/** Block bytes and their CID, as sync sends them. */
+export interface BlockBytes {
+  readonly cid: BlockCid;
+  readonly bytes: Uint8Array;
+}
+
+/** Emitted after every committed change. */
+export interface ChangeEvent {
+  readonly collection: CollectionId;
+  readonly docs: readonly DocId[];
+  /** The new blocks, parents first (what a publisher sends). */
+  readonly blocks: readonly BlockBytes[];
+  readonly origin: Origin;
+}
+
+/** The engine's events. */
+export interface DatabaseEvents {
+  change: ChangeEvent;
+  collections: { readonly added: readonly CollectionInfo[] };
+  [key: string]: unknown;
+}
+
+/** A block as received: bytes, and the CID it was announced under when known. */
+export interface IncomingBlock {
+  readonly bytes: Uint8Array;
+  readonly cid?: string;
+}
+
+/** A block that was refused, and why. */
+export interface RejectedBlock {
+  readonly cid?: string;
+  readonly error: Error;
+}
+
+/** What applying a batch of foreign blocks did. */
+export interface ApplyResult {
+  readonly applied: readonly BlockCid[];
+  /** Blocks already held. */
+  readonly duplicates: number;
+  /** Parents that neither the store nor the batch holds; their children were not applied. */
+  readonly missing: readonly BlockCid[];
+  readonly rejected: readonly RejectedBlock[];
+  /** Documents that changed. */
+  readonly docs: readonly DocId[];
+}
+
+/** What the engine needs. */
+export interface DatabaseInit {
+  readonly store: Store;
+  /** Signing identity; loaded from (or created in) the store when absent. */
+  readonly identity?: Identity;
+  readonly verifier?: SignatureVerifier;
+  /** Wall clock, injectable for tests. */
+  readonly now?: () => number;
+}
+
+const META_CLOCK = 'clock';
+const META_IDENTITY = 'identity-secret-key';
+
+/** Resolves a promise-returning function strictly after the previous one: the single writer. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** A local-first document database over a Store. */
+export class Database extends TypedEventTarget<DatabaseEvents> {
+  private readonly byId = new Map<CollectionId, CollectionRecord>();
+  private readonly byName = new Map<string, CollectionRecord>();
+  private readonly digests = new Map<CollectionId, SetDigest>();
+  private readonly queue = new SerialQueue();
+  private readonly verifyCtx: VerifyContext;
+  private closed = false;
+
+  private constructor(
+    readonly store: Store,
+    readonly identity: Identity,
+    private readonly clock: HybridClock,
+    verifier: SignatureVerifier,
+  ) {
+    super();
+    this.verifyCtx = { collection: (id) => this.byId.get(id)?.def, verifier };
+  }
+
+  /** Opens the engine over a store: loads collections, identity and clock. */
+  static async open(init: DatabaseInit): Promise<Database> {
+    const { store } = init;
+    let identity = init.identity;
+    if (!identity) {
+      let sk = await store.getMeta<Uint8Array>(META_IDENTITY);
+      if (!(sk instanceof Uint8Array) || sk.byteLength !== 32) {
+        sk = generateSecretKey();
+        await store.putMeta(META_IDENTITY, sk);
+      }
+      identity = identityFromSecretKey(sk);
+    }
+    const saved = await store.getMeta<Clock>(META_CLOCK);
+    const clock = new HybridClock(init.now ?? Date.now, isClock(saved) ? saved : [0, 0]);
+    const db = new Database(store, identity, clock, init.verifier ?? nobleVerifier);
+    for (const rec of await store.listCollections()) db.remember(rec);
+    return db;
+  }
+
+  private remember(rec: CollectionRecord): void {
+    this.byId.set(rec.id, rec);
+    this.byName.set(rec.name, rec);
+  }
+
+  // ---------------------------------------------------------------- collections
+
+  /** All collections, in the order they were added. */
+  collections(): CollectionInfo[] {
+    return [...this.byId.values()].sort((a, b) => a.addedAt - b.addedAt || (a.name < b.name ? -1 : 1));
+  }
+
+  /** A collection by name or ID; throws UnknownCollectionError. */
+  collection(nameOrId: string): CollectionInfo {
+    const rec = this.byName.get(nameOrId) ?? this.byId.get(nameOrId as CollectionId);
+    if (!rec) throw new UnknownCollectionError(`unknown collection ${JSON.stringify(nameOrId)}; known: ${[...this.byName.keys()].join(', ') || 'none yet'}`);
+    return rec;
+  }
+
+  /**
+   * Adds every type in the SDL as a collection. Re-adding an identical type is a no-op;
+   * a different definition under an existing name is refused (SchemaConflictError) and nothing is added.
+   * Returns the collections the SDL describes.
+   */
+  async addSchema(sdl: string): Promise<CollectionInfo[]> {
+    const defs = parseSdl(sdl);
+    return this.queue.run(async () => {
+      this.check();
+      const result: CollectionInfo[] = [];
+      const added: CollectionRecord[] = [];
+      for (const def of defs) {
+        const id = collectionIdOf(def);
+        const existing = this.byName.get(def.name);
+        if (existing) {
+          if (existing.id !== id) throw new SchemaConflictError(def.name, diffDefs(existing.def, def));
+          result.push(existing);
+          continue;
+        }
+        const rec: CollectionRecord = { id, name: def.name, def, addedAt: Date.now() };
+        added.push(rec);
+        result.push(rec);
+      }
+      for (const rec of added) await this.store.putCollection(rec);
+      for (const rec of added) this.remember(rec);
+      if (added.length) this.emit('collections', { added });
+      return result;
+    });
+  }
+
+  // ---------------------------------------------------------------- documents
+
+  /** Creates a document; returns it. Throws ValidationError, DocumentExistsError, UnknownCollectionError. */
+  async create(collection: string, fields: unknown): Promise<Document> {
+    return (await this.createMany(collection, [fields]))[0]!;
+  }
+
+  /** Creates many documents in one transaction (all or nothing). */
+  async createMany(collection: string, list: readonly unknown[]): Promise<Document[]> {
+    const col = this.collection(collection);
+    const prepared = list.map((input) => {
+      const set = validateFields(col.def, input, 'create');
+      return { set, doc: deriveDocId(col.id, set) };
+    });
+    return this.queue.run(async () => {
+      this.check();
+      const seen = new Set<DocId>();
+      const existing = await this.store.getDocs(prepared.map((p) => p.doc));
+      prepared.forEach((p, i) => {
+        if (existing[i] || seen.has(p.doc)) {
+          const how = existing[i]?.state.deleted ? 'was created and deleted before' : 'already exists';
+          throw new DocumentExistsError(`a ${col.name} document with this content ${how} (${p.doc})`);
+        }
+        seen.add(p.doc);
+      });
+      const records: DocRecord[] = [];
+      const blocks: EncodedBlock[] = [];
+      for (const p of prepared) {
+        const enc = createBlock({ collection: col.id, doc: p.doc, parents: [], clock: this.clock.tick(), set: p.set }, this.identity);
+        blocks.push(enc);
+        records.push({ id: p.doc, collection: col.id, heads: [enc.cid], state: applyBlock(EMPTY_STATE, enc.cid, enc.block) });
+      }
+      await this.commitLocal(col.id, records, blocks);
+      return records.map(toDocument);
+    });
+  }
+
+  /** A live document, or undefined (also for deleted ones unless asked). */
+  async get(collection: string, id: string, opts: { includeDeleted?: boolean } = {}): Promise<Document | undefined> {
+    const col = this.collection(collection);
+    const rec = await this.store.getDoc(parseDocId(id));
+    if (!rec || rec.collection !== col.id) return undefined;
+    if (rec.state.deleted && !opts.includeDeleted) return undefined;
+    return toDocument(rec);
+  }
+
+  /** The documents of a collection, filtered and sorted. */
+  async list(collection: string, query: ListQuery = {}): Promise<Document[]> {
+    const col = this.collection(collection);
+    const docs = (await this.store.listDocs(col.id)).map(toDocument);
+    return runQuery(col.def, docs, query);
+  }
+
+  /** Changes some fields of a live document; returns it. Unchanged values write nothing. */
+  async update(collection: string, id: string, patch: unknown): Promise<Document> {
+    const col = this.collection(collection);
+    const docId = parseDocId(id);
+    const set = validateFields(col.def, patch, 'update');
+    return this.queue.run(async () => {
+      this.check();
+      const rec = await this.liveRecord(col, docId);
+      const changed: Fields = {};
+      for (const [k, v] of Object.entries(set)) {
+        if (JSON.stringify(rec.state.fields[k]?.value ?? null) !== JSON.stringify(v)) changed[k] = v;
+      }
+      if (Object.keys(changed).length === 0) return toDocument(rec);
+      const enc = createBlock({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), set: changed }, this.identity);
+      const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
+      await this.commitLocal(col.id, [next], [enc]);
+      return toDocument(next);
+    });
+  }
+
+  /** Deletes a live document (for good: a delete wins over concurrent edits). */
+  async delete(collection: string, id: string): Promise<void> {
+    const col = this.collection(collection);
+    const docId = parseDocId(id);
+    await this.queue.run(async () => {
+      this.check();
+      const rec = await this.liveRecord(col, docId);
+      const enc = createBlock({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), delete: true }, this.identity);
+      const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
+      await this.commitLocal(col.id, [next], [enc]);
+    });
+  }
+
+  private async liveRecord(col: CollectionRecord, id: DocId): Promise<DocRecord> {
+    const rec = await this.store.getDoc(id);
+    if (!rec || rec.collection !== col.id || rec.state.deleted) {
+      throw new DocumentNotFoundError(`no ${col.name} document ${id}${rec?.state.deleted ? ' (it was deleted)' : ''}`);
+    }
+    return rec;
+  }
+
+  /** A clock reading above everything the document has seen. */
+  private tick(state: DocState): Clock {
+    const seen: Clock[] = Object.values(state.fields).map((r) => r.clock);
+    if (state.created) seen.push(state.created.clock);
+    if (state.deleted) seen.push(state.deleted.clock);
+    return this.clock.tick(seen);
+  }
+
+  private async commitLocal(collection: CollectionId, records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
+    const stored = blocks.map((e) => toStored(e));
+    await this.store.commit({ blocks: stored, docs: records, meta: [[META_CLOCK, this.clock.peek()]] });
+    this.noteDigest(collection, stored);
+    this.emit('change', { collection, docs: records.map((r) => r.id), blocks: blocks.map(({ cid, bytes }) => ({ cid, bytes })), origin: 'local' });
+  }
+
+  // ---------------------------------------------------------------- blocks (the API sync uses)
+
+  /**
+   * Verifies and applies foreign blocks in one transaction. Blocks whose parents are missing are
+   * not applied; their missing parents are reported so sync can fetch them. Invalid blocks are
+   * rejected with the reason. Applying the same blocks again, in any order, changes nothing.
+   */
+  async applyBlocks(items: readonly IncomingBlock[], origin: Origin): Promise<ApplyResult> {
+    const rejected: RejectedBlock[] = [];
+    const verified = new Map<BlockCid, EncodedBlock>();
+    for (const item of items) {
+      try {
+        const enc = await verifyBlock(item.bytes, this.verifyCtx, item.cid);
+        verified.set(enc.cid, enc);
+      } catch (err) {
+        if (!(err instanceof DbError)) throw err;
+        rejected.push({ ...(item.cid !== undefined ? { cid: item.cid } : {}), error: err });
+      }
+    }
+    return this.queue.run(() => this.applyVerified([...verified.values()], origin, rejected));
+  }
+
+  private async applyVerified(list: EncodedBlock[], origin: Origin, rejected: RejectedBlock[]): Promise<ApplyResult> {
+    this.check();
+    const have = await this.store.hasBlocks(list.map((e) => e.cid));
+    const fresh = list.filter((_, i) => !have[i]).sort(compareBlocks);
+    const duplicates = list.length - fresh.length;
+    const inBatch = new Set(fresh.map((e) => e.cid));
+    const docIds = [...new Set(fresh.map((e) => e.block.doc))];
+    const recs = new Map<DocId, DocRecord | undefined>();
+    (await this.store.getDocs(docIds)).forEach((r, i) => recs.set(docIds[i]!, r));
+    const outside = [...new Set(fresh.flatMap((e) => e.block.parents).filter((p) => !inBatch.has(p)))];
+    const known = new Map<BlockCid, StoredBlock>();
+    (await this.store.getBlocks(outside)).forEach((b) => b && known.set(b.cid, b));
+
+    const missing = new Set<BlockCid>();
+    const bad = new Set<BlockCid>();
+    const applied: StoredBlock[] = [];
+    const changed = new Map<CollectionId, Set<DocId>>();
+    let pending = fresh;
+    for (let progress = true; progress && pending.length; ) {
+      progress = false;
+      const next: EncodedBlock[] = [];
+      for (const enc of pending) {
+        const { block } = enc;
+        const verdict = this.checkParents(enc, known, inBatch, bad, missing);
+        if (verdict === 'wait') { next.push(enc); continue; }
+        const rec = recs.get(block.doc);
+        const reason = verdict !== 'ok' ? verdict
+          : rec && rec.collection !== block.collection ? `belongs to ${block.collection}, but ${block.doc} is in another collection`
+          : undefined;
+        if (reason) {
+          bad.add(enc.cid);
+          rejected.push({ cid: enc.cid, error: new InvalidBlockError(`block ${shortCid(enc.cid)} ${reason}`) });
+          continue;
+        }
+        const parents = new Set(block.parents);
+        const heads = [...(rec?.heads ?? []).filter((h) => !parents.has(h)), enc.cid].sort();
+        recs.set(block.doc, { id: block.doc, collection: block.collection, heads, state: applyBlock(rec?.state ?? EMPTY_STATE, enc.cid, block) });
+        const stored = toStored(enc);
+        known.set(enc.cid, stored);
+        applied.push(stored);
+        if (!changed.has(block.collection)) changed.set(block.collection, new Set());
+        changed.get(block.collection)!.add(block.doc);
+        this.clock.observe(block.clock);
+        progress = true;
+      }
+      pending = next;
+    }
+    for (const enc of pending) {
+      if (enc.block.parents.some((p) => bad.has(p))) rejected.push({ cid: enc.cid, error: new InvalidBlockError(`block ${shortCid(enc.cid)} builds on a rejected block`) });
+    }
+    const docs = [...changed.values()].flatMap((s) => [...s]);
+    if (applied.length) {
+      await this.store.commit({ blocks: applied, docs: docs.map((d) => recs.get(d)!), meta: [[META_CLOCK, this.clock.peek()]] });
+      for (const [collection, ids] of changed) {
+        const blocks = applied.filter((b) => b.collection === collection);
+        this.noteDigest(collection, blocks);
+        this.emit('change', { collection, docs: [...ids], blocks: blocks.map(({ cid, bytes }) => ({ cid, bytes })), origin });
+      }
+    }
+    return { applied: applied.map((b) => b.cid), duplicates, missing: [...missing], rejected, docs };
+  }
+
+  /** 'ok', 'wait' (a parent is not here yet), or the reason the block is invalid. */
+  private checkParents(enc: EncodedBlock, known: Map<BlockCid, StoredBlock>, inBatch: Set<BlockCid>, bad: Set<BlockCid>, missing: Set<BlockCid>): 'ok' | 'wait' | string {
+    let wait = false;
+    for (const p of enc.block.parents) {
+      const parent = known.get(p);
+      if (!parent) {
+        if (bad.has(p)) return 'wait';
+        if (!inBatch.has(p)) missing.add(p);
+        wait = true;
+        continue;
+      }
+      if (parent.doc !== enc.block.doc) return `names parent ${shortCid(p)} of another document`;
+      if (compareClock(enc.block.clock, parent.clock) <= 0) return `has a clock not above its parent ${shortCid(p)}`;
+    }
+    return wait ? 'wait' : 'ok';
+  }
+
+  /** The heads of one document (empty when unknown). */
+  async heads(doc: DocId): Promise<BlockCid[]> {
+    return [...((await this.store.getDoc(doc))?.heads ?? [])];
+  }
+
+  /** The heads of every document in a collection. */
+  async collectionHeads(collection: CollectionId): Promise<Map<DocId, BlockCid[]>> {
+    return new Map((await this.store.listDocs(collection)).map((r) => [r.id, [...r.heads]]));
+  }
+
+  /** Block bytes by CID, in order (undefined where not held). */
+  async getBlocks(cids: readonly BlockCid[]): Promise<Array<BlockBytes | undefined>> {
+    return (await this.store.getBlocks(cids)).map((b) => (b ? { cid: b.cid, bytes: b.bytes } : undefined));
+  }
+
+  /** The blocks of one document that a peer with `peerHeads` lacks, parents first. */
+  async missingBlocks(doc: DocId, peerHeads: readonly BlockCid[]): Promise<BlockBytes[]> {
+    return blocksPeerLacks(await this.store.blocksOfDoc(doc), peerHeads).map(({ cid, bytes }) => ({ cid, bytes }));
+  }
+
+  /** The blocks of a collection that a peer lacks, given its heads per document; parents first. */
+  async missingForCollection(collection: CollectionId, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>): Promise<BlockBytes[]> {
+    const mine = await this.collectionHeads(collection);
+    const byDoc = new Map<DocId, StoredBlock[]>();
+    for (const b of await this.store.blocksOfCollection(collection)) {
+      if (!byDoc.has(b.doc)) byDoc.set(b.doc, []);
+      byDoc.get(b.doc)!.push(b);
+    }
+    const out: StoredBlock[] = [];
+    for (const [doc, blocks] of byDoc) {
+      const theirs = peerHeads.get(doc) ?? [];
+      const ours = mine.get(doc) ?? [];
+      if (theirs.length === ours.length && theirs.every((h) => ours.includes(h))) continue;
+      out.push(...blocksPeerLacks(blocks, theirs));
+    }
+    return sortCausal(out).map(({ cid, bytes }) => ({ cid, bytes }));
+  }
+
+  /** The order-independent digest of a collection's blocks. */
+  async digest(collection: CollectionId): Promise<SetDigest> {
+    return this.queue.run(async () => {
+      let d = this.digests.get(collection);
+      if (!d) {
+        d = addToDigest({ count: 0, xor: new Uint8Array(32) }, await this.store.blockCidsOf(collection));
+        this.digests.set(collection, d);
+      }
+      return d;
+    });
+  }
+
+  private noteDigest(collection: CollectionId, blocks: readonly StoredBlock[]): void {
+    const d = this.digests.get(collection);
+    if (d) this.digests.set(collection, addToDigest(d, blocks.map((b) => b.cid)));
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private check(): void {
+    if (this.closed) throw new DbError('the database is closed');
+  }
+
+  /** Waits for pending writes and closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.queue.run(async () => {
+      this.closed = true;
+      await this.store.close();
+    });
+  }
+}
+
+function toStored(e: EncodedBlock): StoredBlock {
+  return { cid: e.cid, collection: e.block.collection, doc: e.block.doc, clock: e.block.clock, parents: e.block.parents, bytes: e.bytes };
+}

@@ -1,0 +1,219 @@
+/**
+ * The Store conformance suite: every Store implementation must pass these cases.
+ * Framework-free so the same cases run under vitest in Node and in a real browser page.
+ */
+import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
+import { EMPTY_STATE } from '../core/merge.js';
+import type { CollectionRecord, DocRecord, Store, StoredBlock } from './types.js';
+
+/** How a suite run opens stores. */
+export interface StoreHarness {
+  /** A fresh, empty store. */
+  open(): Promise<Store>;
+  /** Closes `store` and opens the same storage again. */
+  reopen(store: Store): Promise<Store>;
+}
+
+/** One conformance case. */
+export interface StoreCase {
+  readonly name: string;
+  run(h: StoreHarness): Promise<void>;
+}
+
+/** Thrown by the suite's assertions. */
+export class ConformanceError extends Error {
+  static override readonly name = 'ConformanceError';
+  override name = 'ConformanceError';
+}
+
+function eq(actual: unknown, expected: unknown, what: string): void {
+  const a = stable(actual);
+  const e = stable(expected);
+  if (a !== e) throw new ConformanceError(`${what}: expected ${e}, got ${a}`);
+}
+
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => {
+    if (x instanceof Uint8Array) return `bytes:${Array.from(x).join(',')}`;
+    if (x && typeof x === 'object' && !Array.isArray(x)) return Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : 1)));
+    return x;
+  }) ?? 'undefined';
+}
+
+async function rejects(p: Promise<unknown>, name: string, what: string): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    eq((err as Error).name, name, `${what} error name`);
+    return;
+  }
+  throw new ConformanceError(`${what}: expected a ${name}, but it succeeded`);
+}
+
+const COL_A = 'bafyreia-collection-a' as CollectionId;
+const COL_B = 'bafyreib-collection-b' as CollectionId;
+const doc = (n: number): DocId => `bae-00000000-0000-5000-8000-${String(n).padStart(12, '0')}` as DocId;
+const cid = (n: number): BlockCid => `bafyblock${n}` as BlockCid;
+
+function block(n: number, d: DocId, collection: CollectionId, parents: BlockCid[] = []): StoredBlock {
+  return { cid: cid(n), collection, doc: d, clock: [1000 + n, 0], parents, bytes: new Uint8Array([n, 1, 2, 3]) };
+}
+
+function record(d: DocId, collection: CollectionId, heads: BlockCid[], value: string): DocRecord {
+  return {
+    id: d,
+    collection,
+    heads,
+    state: { ...EMPTY_STATE, fields: { name: { value, clock: [1, 0], cid: heads[0]! } }, created: { clock: [1, 0], cid: heads[0]! } },
+  };
+}
+
+const collection = (id: CollectionId, name: string): CollectionRecord => ({
+  id,
+  name,
+  addedAt: 1,
+  def: { name, fields: [{ name: 'name', kind: 'String', list: false, required: false, itemRequired: false }] },
+});
+
+/** The cases. */
+export const storeConformanceCases: StoreCase[] = [
+  {
+    name: 'meta: round-trips values, bytes included; missing keys are undefined',
+    async run(h) {
+      const s = await h.open();
+      eq(await s.getMeta('nope'), undefined, 'missing key');
+      await s.putMeta('k', { a: 1, b: new Uint8Array([9, 8]) });
+      eq(await s.getMeta('k'), { a: 1, b: new Uint8Array([9, 8]) }, 'meta value');
+      const got = await s.getMeta<{ b: Uint8Array }>('k');
+      eq(got?.b instanceof Uint8Array, true, 'bytes stay Uint8Array');
+      await s.putMeta('k', 2);
+      eq(await s.getMeta('k'), 2, 'overwritten');
+      await s.close();
+    },
+  },
+  {
+    name: 'collections: put and list',
+    async run(h) {
+      const s = await h.open();
+      eq(await s.listCollections(), [], 'empty');
+      await s.putCollection(collection(COL_A, 'User'));
+      await s.putCollection(collection(COL_B, 'Post'));
+      const names = (await s.listCollections()).map((c) => c.name).sort();
+      eq(names, ['Post', 'User'], 'names');
+      await s.close();
+    },
+  },
+  {
+    name: 'commit: blocks and docs are readable by every accessor',
+    async run(h) {
+      const s = await h.open();
+      const b1 = block(1, doc(1), COL_A);
+      const b2 = block(2, doc(1), COL_A, [b1.cid]);
+      const b3 = block(3, doc(2), COL_B);
+      await s.commit({
+        blocks: [b1, b2, b3],
+        docs: [record(doc(1), COL_A, [b2.cid], 'one'), record(doc(2), COL_B, [b3.cid], 'two')],
+        meta: [['clock', [5, 1]]],
+      });
+      eq(await s.getBlock(b2.cid), b2, 'getBlock');
+      eq(await s.getBlock(cid(99)), undefined, 'missing block');
+      eq(await s.hasBlocks([b1.cid, cid(99), b3.cid]), [true, false, true], 'hasBlocks');
+      eq((await s.getBlocks([b3.cid, cid(99), b1.cid])).map((b) => b?.cid), [b3.cid, undefined, b1.cid], 'getBlocks order');
+      eq((await s.blocksOfCollection(COL_A)).map((b) => b.cid).sort(), [b1.cid, b2.cid], 'blocksOfCollection');
+      eq((await s.blocksOfDoc(doc(1))).map((b) => b.cid).sort(), [b1.cid, b2.cid], 'blocksOfDoc');
+      eq((await s.blockCidsOf(COL_A)).sort(), [b1.cid, b2.cid], 'blockCidsOf A');
+      eq(await s.blockCidsOf(COL_B), [b3.cid], 'blockCidsOf B');
+      eq(await s.getDoc(doc(1)), record(doc(1), COL_A, [b2.cid], 'one'), 'getDoc');
+      eq((await s.getDocs([doc(2), doc(3), doc(1)])).map((d) => d?.id), [doc(2), undefined, doc(1)], 'getDocs order');
+      eq((await s.listDocs(COL_B)).map((d) => d.id), [doc(2)], 'listDocs by collection');
+      eq(await s.getMeta('clock'), [5, 1], 'meta in commit');
+      eq((await s.getBlock(b1.cid))?.bytes instanceof Uint8Array, true, 'block bytes are Uint8Array');
+      await s.close();
+    },
+  },
+  {
+    name: 'commit: a later record replaces the earlier one',
+    async run(h) {
+      const s = await h.open();
+      const b1 = block(1, doc(1), COL_A);
+      await s.commit({ blocks: [b1], docs: [record(doc(1), COL_A, [b1.cid], 'before')] });
+      const b2 = block(2, doc(1), COL_A, [b1.cid]);
+      await s.commit({ blocks: [b2], docs: [record(doc(1), COL_A, [b2.cid], 'after')] });
+      eq((await s.getDoc(doc(1)))?.state.fields.name?.value, 'after', 'value');
+      eq((await s.getDoc(doc(1)))?.heads, [b2.cid], 'heads');
+      eq((await s.listDocs(COL_A)).length, 1, 'one record');
+      await s.close();
+    },
+  },
+  {
+    name: 'commit is all or nothing: a batch with an unstorable value writes nothing',
+    async run(h) {
+      const s = await h.open();
+      const good = block(1, doc(1), COL_A);
+      const bad = { ...record(doc(2), COL_A, [cid(2)], 'x'), broken: () => 1 } as unknown as DocRecord;
+      let failed = false;
+      try {
+        await s.commit({ blocks: [good], docs: [record(doc(1), COL_A, [good.cid], 'ok'), bad] });
+      } catch (err) {
+        failed = true;
+        eq((err as Error).name, 'StoreError', 'error name');
+      }
+      eq(failed, true, 'commit rejected');
+      eq(await s.getBlock(good.cid), undefined, 'block not written');
+      eq(await s.getDoc(doc(1)), undefined, 'doc not written');
+      eq(await s.listDocs(COL_A), [], 'nothing listed');
+      await s.close();
+    },
+  },
+  {
+    name: 'records handed out are copies',
+    async run(h) {
+      const s = await h.open();
+      const b1 = block(1, doc(1), COL_A);
+      await s.commit({ blocks: [b1], docs: [record(doc(1), COL_A, [b1.cid], 'v')] });
+      const got = (await s.getDoc(doc(1)))!;
+      (got.heads as BlockCid[]).push(cid(7));
+      eq((await s.getDoc(doc(1)))?.heads, [b1.cid], 'unchanged');
+      await s.close();
+    },
+  },
+  {
+    name: 'everything survives close and reopen',
+    async run(h) {
+      let s = await h.open();
+      const b1 = block(1, doc(1), COL_A);
+      await s.putCollection(collection(COL_A, 'User'));
+      await s.putMeta('identity', new Uint8Array([1, 2, 3]));
+      await s.commit({ blocks: [b1], docs: [record(doc(1), COL_A, [b1.cid], 'kept')] });
+      s = await h.reopen(s);
+      eq((await s.listCollections()).map((c) => c.name), ['User'], 'collections');
+      eq(await s.getMeta('identity'), new Uint8Array([1, 2, 3]), 'meta');
+      eq(await s.getBlock(b1.cid), b1, 'block');
+      eq((await s.getDoc(doc(1)))?.state.fields.name?.value, 'kept', 'doc');
+      await s.close();
+    },
+  },
+  {
+    name: 'a closed store rejects with StoreError',
+    async run(h) {
+      const s = await h.open();
+      await s.close();
+      await rejects(s.getDoc(doc(1)), 'StoreError', 'getDoc after close');
+      await rejects(s.commit({ blocks: [], docs: [] }), 'StoreError', 'commit after close');
+    },
+  },
+];
+
+/** Runs every case in order; returns one result per case (for the browser harness). */
+export async function runStoreConformance(h: StoreHarness): Promise<Array<{ name: string; ok: boolean; error?: string }>> {
+  const results = [];
+  for (const c of storeConformanceCases) {
+    try {
+      await c.run(h);
+      results.push({ name: c.name, ok: true });
+    } catch (err) {
+      results.push({ name: c.name, ok: false, error: `${(err as Error).name}: ${(err as Error).message}` });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,70 @@
+/** The storage interface: record-level, no domain logic, no IndexedDB types. */
+import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
+import type { Clock } from '../core/hlc.js';
+import type { CollectionDef } from '../core/schema.js';
+import type { DocState } from '../core/merge.js';
+
+/** A stored block: its bytes plus the decoded fields needed to walk the DAG without decoding. */
+export interface StoredBlock {
+  readonly cid: BlockCid;
+  readonly collection: CollectionId;
+  readonly doc: DocId;
+  readonly clock: Clock;
+  readonly parents: readonly BlockCid[];
+  readonly bytes: Uint8Array;
+}
+
+/** A materialised document: merged state and current heads (CIDs no known block points to). */
+export interface DocRecord {
+  readonly id: DocId;
+  readonly collection: CollectionId;
+  readonly state: DocState;
+  readonly heads: readonly BlockCid[];
+}
+
+/** A collection this node knows. */
+export interface CollectionRecord {
+  readonly id: CollectionId;
+  readonly name: string;
+  readonly def: CollectionDef;
+  /** Milliseconds since the epoch when it was added here. */
+  readonly addedAt: number;
+}
+
+/** Everything one change (or one batch of foreign blocks) writes; committed in one transaction. */
+export interface CommitBatch {
+  readonly blocks: readonly StoredBlock[];
+  readonly docs: readonly DocRecord[];
+  readonly meta?: ReadonlyArray<readonly [string, unknown]>;
+}
+
+/** A node's persistent storage. Implementations: IndexedDB and memory, both passing one conformance suite. */
+export interface Store {
+  getMeta<T = unknown>(key: string): Promise<T | undefined>;
+  putMeta(key: string, value: unknown): Promise<void>;
+
+  listCollections(): Promise<CollectionRecord[]>;
+  putCollection(record: CollectionRecord): Promise<void>;
+
+  getDoc(id: DocId): Promise<DocRecord | undefined>;
+  getDocs(ids: readonly DocId[]): Promise<Array<DocRecord | undefined>>;
+  listDocs(collection: CollectionId): Promise<DocRecord[]>;
+
+  getBlock(cid: BlockCid): Promise<StoredBlock | undefined>;
+  /** Several blocks in one read, in the order asked (undefined where missing). */
+  getBlocks(cids: readonly BlockCid[]): Promise<Array<StoredBlock | undefined>>;
+  /** For each CID, whether the block is stored. */
+  hasBlocks(cids: readonly BlockCid[]): Promise<boolean[]>;
+  /** All blocks of one document. */
+  blocksOfDoc(doc: DocId): Promise<StoredBlock[]>;
+  /** All blocks of one collection. */
+  blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]>;
+  /** The CIDs of all blocks of one collection. */
+  blockCidsOf(collection: CollectionId): Promise<BlockCid[]>;
+
+  /** Writes blocks, documents and meta atomically: all or nothing. */
+  commit(batch: CommitBatch): Promise<void>;
+
+  /** Releases the store; later calls reject with StoreError. */
+  close(): Promise<void>;
+}
