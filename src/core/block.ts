@@ -6,7 +6,7 @@ import type { Clock } from './hlc.js';
 import { compareClock, isClock } from './hlc.js';
 import type { Fields } from './values.js';
 import type { Identity } from './identity.js';
-import { cidOfBytes } from './hash.js';
+import { cidOfBytes, encodeCbor } from './hash.js';
 import { BlockDecodeError, BlockTooLargeError } from './errors.js';
 
 /** Largest block accepted, in bytes. */
@@ -79,7 +79,7 @@ export function createBlock(body: Omit<BlockBody, 'author'>, identity: Identity)
 
 /** Encodes a (signed) block. */
 export function encodeBlock(block: Block): EncodedBlock {
-  const bytes = dagCbor.encode({ ...toWire(block), g: block.signature });
+  const bytes = encodeCbor({ ...toWire(block), g: block.signature });
   return { cid: cidOfBytes(bytes).toString() as BlockCid, bytes, block };
 }
 

@@ -11,9 +11,18 @@ export function cidOfBytes(bytes: Uint8Array): CID {
   return CID.createV1(dagCbor.code, Digest.create(SHA2_256, sha256(bytes)));
 }
 
+/**
+ * dag-cbor encoding as an exact-size plain Uint8Array. In Node the encoder may return a Buffer
+ * from a shared pool, whose `slice()` is a view and which would pin the whole pool when stored.
+ */
+export function encodeCbor(value: unknown): Uint8Array {
+  const out = dagCbor.encode(value);
+  return out.constructor === Uint8Array && out.byteLength === out.buffer.byteLength ? out : new Uint8Array(out);
+}
+
 /** dag-cbor encoding and its CID, together. */
 export function encodeWithCid(value: unknown): { bytes: Uint8Array; cid: CID } {
-  const bytes = dagCbor.encode(value);
+  const bytes = encodeCbor(value);
   return { bytes, cid: cidOfBytes(bytes) };
 }
 

@@ -123,9 +123,13 @@ export class IdbStore implements Store {
       const docs = tx.objectStore('docs');
       const meta = tx.objectStore('meta');
       const writes: Promise<unknown>[] = [];
-      for (const b of batch.blocks) writes.push(blocks.put(b));
-      for (const d of batch.docs) writes.push(docs.put(d));
-      for (const [k, v] of batch.meta ?? []) writes.push(meta.put(v, k));
+      const track = (p: Promise<unknown>): void => {
+        p.catch(() => undefined); // an abort rejects every request; the transaction's outcome is what counts
+        writes.push(p);
+      };
+      for (const b of batch.blocks) track(blocks.put(b));
+      for (const d of batch.docs) track(docs.put(d));
+      for (const [k, v] of batch.meta ?? []) track(meta.put(v, k));
       await Promise.all([...writes, done]);
     } catch (err) {
       try { tx.abort(); } catch { /* already finished */ }
