@@ -40,7 +40,7 @@ describe('blocks', () => {
   it('reject tampered bytes: CID mismatch or broken decoding', async () => {
     const b = root();
     const tampered = b.bytes.slice();
-    tampered[tampered.length - 70] ^= 1; // inside the signed body or signature
+    tampered[tampered.length - 70]! ^= 1; // inside the signed body or signature
     const e = await verifyBlock(tampered, ctx, b.cid).then(() => undefined, (x: Error) => x);
     expect(['BlockCidMismatchError', 'BlockDecodeError']).toContain(e?.name);
     await rejectsWith(verifyBlock(b.bytes, ctx, 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'), 'BlockCidMismatchError');

@@ -56,6 +56,7 @@ describe('form text', () => {
   it('coerces what converts and leaves the rest for validation to name', () => {
     expect(coerceFormText(field('age'), '42')).toBe(42);
     expect(coerceFormText(field('age'), 'abc')).toBe('abc');
+    expect(coerceFormText(field('age'), '1.5')).toBe(1.5);
     expect(coerceFormText(field('pts'), '2.5')).toBe(2.5);
     expect(coerceFormText(field('ok'), 'true')).toBe(true);
     expect(coerceFormText(field('tags'), 'a, b')).toEqual(['a', 'b']);

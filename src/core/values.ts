@@ -127,8 +127,8 @@ export function coerceFormText(f: FieldDef, text: string): unknown {
 function coerceScalarText(kind: ScalarName, text: string): unknown {
   switch (kind) {
     case 'Int':
-      return /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : text;
     case 'Float':
+      // Any finite number converts (so "1.5" for an Int reads as 1.5); other text stays for validation to name.
       return text.trim() !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
     case 'Boolean':
       return text === 'true' ? true : text === 'false' ? false : text;

@@ -165,7 +165,7 @@ describe('foreign blocks', () => {
     await b.create('User', { name: 'Local' });
     const before = await snapshot(b);
     const tampered = blocks[0]!.bytes.slice();
-    tampered[tampered.length - 3] ^= 0xff;
+    tampered[tampered.length - 3]! ^= 0xff;
     const other = await memoryDb({ user: false });
     await other.addSchema('type Post { title: String }');
     const postBlocks: Uint8Array[] = [];

@@ -1,5 +1,5 @@
 /** The IndexedDB Store (via `idb`): one database per node, one transaction per commit. */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import { StoreError } from '../core/errors.js';
 import type { CollectionRecord, CommitBatch, DocRecord, Store, StoredBlock } from './types.js';
@@ -147,6 +147,5 @@ export class IdbStore implements Store {
 
 /** Deletes a node's IndexedDB database (used by tests). */
 export async function deleteIdbStore(nodeName: string): Promise<void> {
-  const { deleteDB } = await import('idb');
   await deleteDB(idbNameFor(nodeName));
 }

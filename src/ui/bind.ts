@@ -1,0 +1,42 @@
+/** The one place node events flow into UI state. */
+import { toHex } from '../core/identity.js';
+import type { P2PNode } from '../node/node.js';
+import { refreshDocs, setActionNode, useUi } from './state.js';
+
+/** Binds a node to the UI state; returns an unbind function. */
+export function bindNode(node: P2PNode): () => void {
+  setActionNode(node);
+  const { db } = node;
+  useUi.setState({
+    nodeName: node.name,
+    status: { kind: 'ready' },
+    publicKey: toHex(db.identity.publicKey),
+    collections: db.collections(),
+  });
+  const first = db.collections()[0];
+  if (first && !useUi.getState().open) useUi.setState({ open: first.name });
+  void refreshDocs();
+
+  // Coalesce bursts of changes into one refresh per animation frame.
+  let scheduled = false;
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    const run = (): void => {
+      scheduled = false;
+      void refreshDocs();
+    };
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
+    else setTimeout(run, 0);
+  };
+  const offChange = db.on('change', (e) => {
+    const open = useUi.getState().open;
+    if (open && db.collection(open).id === e.collection) schedule();
+  });
+  const offCollections = db.on('collections', () => useUi.setState({ collections: db.collections() }));
+  return () => {
+    offChange();
+    offCollections();
+    setActionNode(null);
+  };
+}

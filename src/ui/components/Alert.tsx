@@ -1,0 +1,14 @@
+/** An error message announced to screen readers (role="alert"), with a dismiss button. */
+export function Alert({ message, onDismiss }: { message: string | null; onDismiss?: () => void }) {
+  if (!message) return null;
+  return (
+    <div className="alert" role="alert">
+      <span>{message}</span>
+      {onDismiss && (
+        <button type="button" className="link" aria-label="Dismiss error" onClick={onDismiss}>
+          ×
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+/** Collections: the SDL input, and the list of collections to open. */
+import { useState } from 'react';
+import { actions, useUi } from '../state.js';
+import { Alert } from './Alert.js';
+
+const EXAMPLE = `type User {
+  name: String
+  age: Int
+  verified: Boolean
+  points: Float
+}`;
+
+/** The Collections area. */
+export function CollectionsPanel() {
+  const collections = useUi((s) => s.collections);
+  const open = useUi((s) => s.open);
+  const error = useUi((s) => s.schemaError);
+  const [sdl, setSdl] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    if (await actions.addSchema(sdl)) setSdl('');
+    setBusy(false);
+  }
+
+  return (
+    <section className="panel" aria-labelledby="collections-heading">
+      <h2 id="collections-heading">Collections</h2>
+      <form onSubmit={submit} className="stack">
+        <label htmlFor="sdl">Collection schema</label>
+        <textarea
+          id="sdl"
+          rows={7}
+          spellCheck={false}
+          placeholder={EXAMPLE}
+          value={sdl}
+          onChange={(e) => setSdl(e.target.value)}
+          aria-describedby="sdl-help"
+        />
+        <p id="sdl-help" className="hint">
+          GraphQL SDL; one or more <code>type</code> definitions. Scalars: String, Int, Float, Boolean, DateTime, JSON, ID; <code>!</code> for
+          required, <code>[T]</code> for lists.
+        </p>
+        <Alert message={error} onDismiss={() => actions.dismiss('schemaError')} />
+        <div className="row">
+          <button type="submit" disabled={busy}>
+            Add collection
+          </button>
+          {collections.length === 0 && (
+            <button type="button" className="secondary" onClick={() => setSdl(EXAMPLE)}>
+              Use example
+            </button>
+          )}
+        </div>
+      </form>
+      {collections.length === 0 ? (
+        <p className="empty">No collections yet. Add a schema above.</p>
+      ) : (
+        <ul aria-label="Collections" className="collections">
+          {collections.map((c) => (
+            <li key={c.id} className={c.name === open ? 'current' : ''}>
+              <button type="button" className="collection" aria-current={c.name === open ? 'true' : undefined} onClick={() => actions.openCollection(c.name)}>
+                {c.name}
+              </button>
+              <span className="meta" title={`collection ID ${c.id}`}>
+                {c.def.fields.length} fields · <code>{c.id.slice(0, 12)}…</code>
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+/** Documents of the open collection: the table, the new-document form, and the edit form. */
+import { useMemo, useState } from 'react';
+import type { FieldValue } from '../../core/values.js';
+import { actions, useUi } from '../state.js';
+import { Alert } from './Alert.js';
+import { DocumentForm } from './DocumentForm.js';
+
+const PAGE = 100;
+
+function show(v: FieldValue | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/** The Documents area. */
+export function DocumentsPanel() {
+  const collections = useUi((s) => s.collections);
+  const open = useUi((s) => s.open);
+  const docs = useUi((s) => s.docs);
+  const editing = useUi((s) => s.editing);
+  const createError = useUi((s) => s.createError);
+  const editError = useUi((s) => s.editError);
+  const rowError = useUi((s) => s.rowError);
+  const [limit, setLimit] = useState(PAGE);
+  const col = useMemo(() => collections.find((c) => c.name === open), [collections, open]);
+  const editDoc = docs.find((d) => d.id === editing);
+
+  if (!col) {
+    return (
+      <section className="panel" aria-labelledby="documents-heading">
+        <h2 id="documents-heading">Documents</h2>
+        <p className="empty">{collections.length ? 'Open a collection to see its documents.' : 'Add a collection first.'}</p>
+      </section>
+    );
+  }
+  const name = col.name;
+  const fields = col.def.fields;
+  return (
+    <section className="panel" aria-labelledby="documents-heading">
+      <h2 id="documents-heading">
+        Documents <span className="sub">in {name}</span>
+      </h2>
+      <h3>New document</h3>
+      <DocumentForm
+        key={`new-${col.id}`}
+        mode="create"
+        def={col.def}
+        label={`New ${name} document`}
+        submitLabel="Create document"
+        error={createError}
+        onDismissError={() => actions.dismiss('createError')}
+        onSubmit={actions.createDoc}
+      />
+      {editDoc && (
+        <>
+          <h3>Edit {editDoc.id}</h3>
+          <DocumentForm
+            key={`edit-${editDoc.id}`}
+            mode="edit"
+            def={col.def}
+            label={`Edit ${name} document`}
+            submitLabel="Save"
+            fields={editDoc.fields}
+            error={editError}
+            onDismissError={() => actions.dismiss('editError')}
+            onSubmit={(patch) => actions.saveDoc(editDoc.id, patch)}
+            onCancel={() => actions.startEdit(null)}
+          />
+        </>
+      )}
+      <Alert message={rowError} onDismiss={() => actions.dismiss('rowError')} />
+      <p className="count" aria-live="polite">
+        {docs.length === 1 ? '1 document' : `${docs.length} documents`}
+      </p>
+      <div className="table-wrap">
+        <table aria-label={`${name} documents`}>
+          <thead>
+            <tr>
+              <th scope="col">DocID</th>
+              {fields.map((f) => (
+                <th scope="col" key={f.name}>
+                  {f.name}
+                </th>
+              ))}
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {docs.length === 0 && (
+              <tr>
+                <td colSpan={fields.length + 2} className="empty">
+                  No documents yet.
+                </td>
+              </tr>
+            )}
+            {docs.slice(0, limit).map((d) => (
+              <tr key={d.id} className={d.id === editing ? 'editing' : ''}>
+                <td>
+                  <code title={d.id}>{d.id}</code>
+                </td>
+                {fields.map((f) => (
+                  <td key={f.name}>{show(d.fields[f.name])}</td>
+                ))}
+                <td className="actions">
+                  <button type="button" className="secondary" onClick={() => actions.startEdit(d.id)}>
+                    Edit
+                  </button>
+                  <button type="button" className="danger" onClick={() => actions.deleteDoc(d.id)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {docs.length > limit && (
+        <button type="button" className="secondary" onClick={() => setLimit(limit + PAGE)}>
+          Show more ({docs.length - limit} not shown)
+        </button>
+      )}
+    </section>
+  );
+}

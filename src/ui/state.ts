@@ -1,0 +1,130 @@
+/** The UI's state (zustand) and the actions components call. Components never touch the node's internals. */
+import { create } from 'zustand';
+import type { CollectionInfo } from '../db/database.js';
+import type { Document } from '../db/document.js';
+import type { DocId } from '../core/ids.js';
+import type { P2PNode } from '../node/node.js';
+
+/** Why the node is not ready, when it is not. */
+export type NodeStatus = { kind: 'opening' } | { kind: 'ready' } | { kind: 'locked'; message: string } | { kind: 'failed'; message: string };
+
+/** Everything the UI renders. */
+export interface UiState {
+  nodeName: string;
+  status: NodeStatus;
+  publicKey: string;
+  collections: CollectionInfo[];
+  /** Name of the open collection. */
+  open: string | null;
+  docs: Document[];
+  editing: DocId | null;
+  schemaError: string | null;
+  createError: string | null;
+  editError: string | null;
+  rowError: string | null;
+  /** Bumped when a form should clear after success. */
+  createdCount: number;
+}
+
+/** The state and its setters. */
+export const useUi = create<UiState>(() => ({
+  nodeName: '',
+  status: { kind: 'opening' },
+  publicKey: '',
+  collections: [],
+  open: null,
+  docs: [],
+  editing: null,
+  schemaError: null,
+  createError: null,
+  editError: null,
+  rowError: null,
+  createdCount: 0,
+}));
+
+let node: P2PNode | null = null;
+
+/** Connects the actions to a running node (called once by the binding). */
+export function setActionNode(n: P2PNode | null): void {
+  node = n;
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+function need(): P2PNode {
+  if (!node) throw new Error('the node is not open yet');
+  return node;
+}
+
+/** Reloads the documents of the open collection. */
+export async function refreshDocs(): Promise<void> {
+  const open = useUi.getState().open;
+  if (!open || !node) return;
+  const docs = await node.db.list(open);
+  if (useUi.getState().open === open) useUi.setState({ docs });
+}
+
+/** The UI's actions. */
+export const actions = {
+  async addSchema(sdl: string): Promise<boolean> {
+    try {
+      const added = await need().db.addSchema(sdl);
+      useUi.setState({ schemaError: null, collections: need().db.collections() });
+      if (!useUi.getState().open && added[0]) await actions.openCollection(added[0].name);
+      return true;
+    } catch (err) {
+      useUi.setState({ schemaError: messageOf(err) });
+      return false;
+    }
+  },
+
+  async openCollection(name: string): Promise<void> {
+    useUi.setState({ open: name, docs: [], editing: null, createError: null, editError: null, rowError: null });
+    await refreshDocs();
+  },
+
+  async createDoc(values: Record<string, unknown>): Promise<boolean> {
+    const open = useUi.getState().open;
+    if (!open) return false;
+    try {
+      await need().db.create(open, values);
+      useUi.setState((s) => ({ createError: null, createdCount: s.createdCount + 1 }));
+      return true;
+    } catch (err) {
+      useUi.setState({ createError: messageOf(err) });
+      return false;
+    }
+  },
+
+  startEdit(id: DocId | null): void {
+    useUi.setState({ editing: id, editError: null });
+  },
+
+  async saveDoc(id: DocId, patch: Record<string, unknown>): Promise<boolean> {
+    const open = useUi.getState().open;
+    if (!open) return false;
+    try {
+      await need().db.update(open, id, patch);
+      useUi.setState({ editing: null, editError: null });
+      return true;
+    } catch (err) {
+      useUi.setState({ editError: messageOf(err) });
+      return false;
+    }
+  },
+
+  async deleteDoc(id: DocId): Promise<void> {
+    const open = useUi.getState().open;
+    if (!open) return;
+    try {
+      await need().db.delete(open, id);
+      useUi.setState((s) => ({ rowError: null, editing: s.editing === id ? null : s.editing }));
+    } catch (err) {
+      useUi.setState({ rowError: messageOf(err) });
+    }
+  },
+
+  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError'): void {
+    useUi.setState({ [key]: null } as Partial<UiState>);
+  },
+};
