@@ -1,0 +1,37 @@
+// `npm start`: builds the app, serves it on http://localhost:5173 (or $PORT) on every interface,
+// starts the relay alongside when the project has one, and stops everything on Ctrl-C.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { build, preview } from 'vite';
+
+const port = Number(process.env.PORT ?? 5173);
+const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts ?? {};
+
+let relay = null;
+if (scripts.relay) {
+  relay = spawn('npm', ['run', '--silent', 'relay'], { stdio: 'inherit', detached: false });
+  relay.on('exit', (code, signal) => {
+    if (!stopping) console.error(`relay exited (${signal ?? code}); the app keeps working locally and retries the relay`);
+  });
+}
+
+console.log('Building the app…');
+await build({ logLevel: 'warn' });
+const server = await preview({ preview: { port, host: true, strictPort: true }, logLevel: 'warn' });
+const lan = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => `http://${i.address}:${port}`);
+console.log(`\nP2P DocDB is running: http://localhost:${port}`);
+if (lan.length) console.log(`On your LAN: ${lan.join('  ')}`);
+console.log('Open it in several tabs (each tab is its own node). Press Ctrl-C to stop.\n');
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping…');
+  relay?.kill('SIGINT');
+  await new Promise((r) => server.httpServer.close(r));
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
