@@ -29,17 +29,17 @@ if (!existsSync('node_modules')) {
   console.error('Dependencies are not installed: run `npm install` first.');
   process.exit(1);
 }
-mkdirSync('test-results', { recursive: true });
-rmSync('test-results/unit.json', { force: true });
-rmSync('test-results/e2e.json', { force: true });
+mkdirSync('reports', { recursive: true });
+rmSync('reports/unit.json', { force: true });
+rmSync('reports/e2e.json', { force: true });
 
 const chromium = ensureChromium();
 stage('type-check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
-stage('unit and integration tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']);
+stage('unit and integration tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', '--outputFile.json=reports/unit.json']);
 stage('browser end-to-end tests (Playwright, Chromium)', bin('playwright'), ['test'], { CHROMIUM_PATH: chromium });
 
-const unit = count('test-results/unit.json', (j) => ({ passed: j.numPassedTests, failed: j.numFailedTests }));
-const e2e = count('test-results/e2e.json', (j) => ({ passed: j.stats.expected, failed: j.stats.unexpected + (j.stats.flaky ?? 0) }));
+const unit = count('reports/unit.json', (j) => ({ passed: j.numPassedTests, failed: j.numFailedTests }));
+const e2e = count('reports/e2e.json', (j) => ({ passed: j.stats.expected, failed: j.stats.unexpected + (j.stats.flaky ?? 0) }));
 console.log('\n=== summary ===');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.name} (${r.seconds}s)`);
 if (unit) console.log(`unit/integration: ${unit.passed} passed, ${unit.failed} failed`);

@@ -44,7 +44,7 @@ function webLock(locks: LockManager, name: string): Promise<TabLock | null> {
   });
 }
 
-type Msg = { type: 'probe'; name: string; id: number } | { type: 'held'; name: string };
+type Msg = { type: 'probe' | 'contend'; name: string; id: number } | { type: 'held'; name: string };
 
 function channelLock(name: string, probeMs: number): Promise<TabLock | null> {
   const ch = new BroadcastChannel(CHANNEL);
@@ -55,9 +55,12 @@ function channelLock(name: string, probeMs: number): Promise<TabLock | null> {
     const m = e.data;
     if (!m || m.name !== name) return;
     if (m.type === 'held') lost = true;
-    else if (m.type === 'probe') {
-      if (holding) ch.postMessage({ type: 'held', name } satisfies Msg);
-      else if (m.id < id) lost = true; // two tabs probing at once: the lower id wins
+    else if (holding) {
+      if (m.type === 'probe') ch.postMessage({ type: 'held', name } satisfies Msg);
+    } else {
+      // Two tabs probing at once: tell the other we are here (it may have missed our probe), lower id wins.
+      if (m.type === 'probe') ch.postMessage({ type: 'contend', name, id } satisfies Msg);
+      if (m.id < id) lost = true;
     }
   };
   ch.postMessage({ type: 'probe', name, id } satisfies Msg);

@@ -1,0 +1,32 @@
+/** The libp2p services every node of the app runs: identify, ping and gossipsub. */
+import { identify } from '@libp2p/identify';
+import { ping } from '@libp2p/ping';
+import { gossipsub, type GossipSub, type GossipsubOpts } from '@libp2p/gossipsub';
+import type { Identify } from '@libp2p/identify';
+import type { Ping } from '@libp2p/ping';
+import type { Libp2p } from '@libp2p/interface';
+
+/** The services of an app node, as typed on `node.services`. */
+export interface NetServices extends Record<string, unknown> {
+  identify: Identify;
+  ping: Ping;
+  pubsub: GossipSub;
+}
+
+/** A libp2p node of the app (browser tab or Node peer). */
+export type NetNode = Libp2p<NetServices>;
+
+/** Options of the shared services. */
+export interface NetServicesInit {
+  /** Extra gossipsub options; `allowPublishToZeroTopicPeers` is on unless set here. */
+  gossipsub?: Partial<GossipsubOpts>;
+}
+
+/** Service factories for `createLibp2p({ services })`. */
+export function netServices(init: NetServicesInit = {}) {
+  return {
+    identify: identify(),
+    ping: ping(),
+    pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, ...init.gossipsub }),
+  };
+}

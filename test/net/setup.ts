@@ -1,0 +1,51 @@
+/** Shared set-up of the network tests: Node 20 polyfills, and starting a relay in a temp folder. */
+import '../../src/net/polyfill.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRelay, type Relay } from '../../relay/relay.js';
+import { installNodeWebSocket } from '../../src/net/node-websocket.js';
+
+installNodeWebSocket();
+
+/** A fresh temporary folder for a relay's key; remove it with `removeDir`. */
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'p2p-relay-test-'));
+}
+
+/** Deletes a folder made by `tempDir`. */
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** Starts a relay on loopback with free ports and the key kept in `dataDir`. */
+export async function startTestRelay(dataDir: string, port = 0): Promise<Relay> {
+  return startRelay({ port, host: '127.0.0.1', httpPort: 0, dataDir });
+}
+
+/** Resolves when `predicate` holds, checking after each of `events` on `target` (and once now). */
+export async function until(
+  target: EventTarget,
+  events: string[],
+  predicate: () => boolean,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<void> {
+  if (predicate()) return;
+  await new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (!predicate()) return;
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const e of events) target.removeEventListener(e, check);
+    };
+    for (const e of events) target.addEventListener(e, check);
+  });
+}
