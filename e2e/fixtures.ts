@@ -13,10 +13,39 @@ export function uniqueNode(prefix = 'e2e'): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
-/** Opens the app for a node and waits until it is ready. */
-export async function openApp(page: Page, node?: string): Promise<void> {
-  await page.goto(node ? `/?node=${encodeURIComponent(node)}` : '/');
+/** The test relay's HTTP port (see playwright.config.ts). */
+export const RELAY_HTTP_PORT = Number(process.env.E2E_RELAY_HTTP_PORT ?? 9191);
+
+/** Opens the app for a node (on the test relay unless `query` says otherwise) and waits until it is ready. */
+export async function openApp(page: Page, node?: string, query: Record<string, string> = {}): Promise<void> {
+  const params = new URLSearchParams({ ...(node ? { node } : {}), relayHttpPort: String(RELAY_HTTP_PORT), ...query });
+  await page.goto(`/?${params}`);
   await expect(page.getByRole('button', { name: 'Add collection' })).toBeVisible();
+}
+
+/** Waits for the node's WebRTC-dialable address and returns it. */
+export async function dialableAddress(page: Page): Promise<string> {
+  const item = page.getByRole('list', { name: 'Listen addresses' }).getByRole('listitem').filter({ hasText: '/p2p-circuit/webrtc/' }).first();
+  await expect(item).toBeVisible({ timeout: 20_000 });
+  return (await item.locator('code').textContent())!;
+}
+
+/** Pastes an address into "Peer multiaddress" and presses Connect. */
+export async function connectTo(page: Page, address: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Peer multiaddress' }).fill(address);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+}
+
+/** The Active peers item of a PeerID. */
+export function peerItem(page: Page, peerId: string) {
+  return page.getByRole('list', { name: 'Active peers' }).getByRole('listitem').filter({ hasText: peerId });
+}
+
+/** The node's PeerID as shown. */
+export async function peerIdOf(page: Page): Promise<string> {
+  const el = page.getByLabel('Peer ID');
+  await expect(el).toHaveText(/^12D3Koo/);
+  return (await el.textContent())!;
 }
 
 /** Adds SDL through the UI. */

@@ -1,9 +1,24 @@
-/** The composition root: one object per node with its database (and, later, network and sync). */
+/** The composition root: one object per node with its database, and its network when it has one. */
+import type { PrivateKey } from '@libp2p/interface';
 import { NodeLockedError } from '../core/errors.js';
 import { Database } from '../db/database.js';
 import type { Store } from '../store/types.js';
 import { openIdbStore } from '../store/idb-store.js';
+import type { NetNode } from '../net/services.js';
+import { createPeerKey, deserializePeerKey, serializePeerKey } from '../net/peer-key.js';
 import { tryLockNode, type TabLock, type TabLockInit } from './tab-lock.js';
+import { APP_PROTOCOL, NodeNetwork, type NodeNetworkInit } from './network.js';
+import { startRelayDiscovery, type RelaySource } from './relay-discovery.js';
+
+const META_PEER_KEY = 'peer-key';
+
+/** How the node joins the network. */
+export interface NetworkOptions extends NodeNetworkInit {
+  /** Builds and starts the libp2p node (browser or Node) for the persisted key. */
+  readonly create: (privateKey: PrivateKey) => Promise<NetNode>;
+  /** Where the relay is; none means no relay. */
+  readonly relay?: RelaySource;
+}
 
 /** What a node is opened with. */
 export interface OpenNodeInit {
@@ -13,31 +28,69 @@ export interface OpenNodeInit {
   /** A lock already held for this name (e.g. from picking the first free name). */
   readonly lock?: TabLock;
   readonly lockInit?: TabLockInit;
+  /** Join the network; a local-only node when absent. */
+  readonly network?: NetworkOptions;
 }
 
 /** A running node. */
 export interface P2PNode {
   readonly name: string;
   readonly db: Database;
+  /** Absent for a local-only node. */
+  readonly network?: NodeNetwork;
   close(): Promise<void>;
 }
 
-/** Opens the node `name`: takes its tab lock (NodeLockedError if held elsewhere) and opens its database. */
+/** The node's libp2p key, created and persisted on first use so the PeerID survives reloads. */
+async function loadPeerKey(store: Store): Promise<PrivateKey> {
+  const saved = await store.getMeta<Uint8Array>(META_PEER_KEY);
+  if (saved instanceof Uint8Array) {
+    try {
+      return deserializePeerKey(saved);
+    } catch {
+      /* unreadable: make a new one below */
+    }
+  }
+  const key = await createPeerKey();
+  await store.putMeta(META_PEER_KEY, serializePeerKey(key));
+  return key;
+}
+
+/** Opens the node `name`: takes its tab lock (NodeLockedError if held elsewhere), its database and network. */
 export async function openNode(init: OpenNodeInit): Promise<P2PNode> {
   const lock = init.lock ?? (await tryLockNode(init.name, init.lockInit));
   if (!lock) throw new NodeLockedError(`node "${init.name}" is already open in another tab; close it there, or open another node`);
+  let db: Database | undefined;
   try {
     const store = init.store ?? (await openIdbStore(init.name));
-    const db = await Database.open({ store });
+    db = await Database.open({ store });
+    let network: NodeNetwork | undefined;
+    let stopRelay = (): void => {};
+    if (init.network) {
+      const libp2p = await init.network.create(await loadPeerKey(store));
+      await libp2p.handle(APP_PROTOCOL, async (stream) => { await stream.close(); }, { runOnLimitedConnection: true });
+      network = new NodeNetwork(libp2p, init.network);
+      if (init.network.relay) stopRelay = startRelayDiscovery(network, init.network.relay);
+    }
+    const opened = db;
     return {
       name: init.name,
-      db,
+      db: opened,
+      ...(network ? { network } : {}),
       async close() {
-        await db.close();
+        stopRelay();
+        network?.stop();
+        try {
+          await network?.libp2p.stop();
+        } catch {
+          /* closing anyway */
+        }
+        await opened.close();
         lock.release();
       },
     };
   } catch (err) {
+    await db?.close().catch(() => undefined);
     lock.release();
     throw err;
   }

@@ -34,9 +34,20 @@ export function bindNode(node: P2PNode): () => void {
     if (open && db.collection(open).id === e.collection) schedule();
   });
   const offCollections = db.on('collections', () => useUi.setState({ collections: db.collections() }));
+  const net = node.network;
+  const offNet: Array<() => void> = [];
+  if (net) {
+    useUi.setState({ peerId: net.peerId, addresses: net.addresses(), relay: net.relay(), peers: net.activePeers() });
+    offNet.push(
+      net.on('addresses', (addresses) => useUi.setState({ addresses })),
+      net.on('peers', (peers) => useUi.setState({ peers })),
+      net.on('relay', (relay) => useUi.setState({ relay })),
+    );
+  }
   return () => {
     offChange();
     offCollections();
+    for (const off of offNet) off();
     setActionNode(null);
   };
 }

@@ -4,6 +4,7 @@ import type { CollectionInfo } from '../db/database.js';
 import type { Document } from '../db/document.js';
 import type { DocId } from '../core/ids.js';
 import type { P2PNode } from '../node/node.js';
+import type { ActivePeer, RelayState } from '../node/network.js';
 
 /** Why the node is not ready, when it is not. */
 export type NodeStatus = { kind: 'opening' } | { kind: 'ready' } | { kind: 'locked'; message: string } | { kind: 'failed'; message: string };
@@ -24,6 +25,13 @@ export interface UiState {
   rowError: string | null;
   /** Bumped when a form should clear after success. */
   createdCount: number;
+  /** Network: absent fields mean a local-only node. */
+  peerId: string;
+  addresses: readonly string[];
+  relay: RelayState | null;
+  peers: readonly ActivePeer[];
+  connecting: string | null;
+  connectError: string | null;
 }
 
 /** The state and its setters. */
@@ -40,6 +48,12 @@ export const useUi = create<UiState>(() => ({
   editError: null,
   rowError: null,
   createdCount: 0,
+  peerId: '',
+  addresses: [],
+  relay: null,
+  peers: [],
+  connecting: null,
+  connectError: null,
 }));
 
 let node: P2PNode | null = null;
@@ -124,7 +138,33 @@ export const actions = {
     }
   },
 
-  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError'): void {
+  /** Connects to a pasted multiaddress, showing progress; resolves true when connected. */
+  async connect(text: string): Promise<boolean> {
+    const net = need().network;
+    if (!net) {
+      useUi.setState({ connectError: 'this node runs without a network' });
+      return false;
+    }
+    useUi.setState({ connecting: 'Connecting…', connectError: null });
+    try {
+      await net.connect(text, (message) => useUi.setState({ connecting: message }));
+      useUi.setState({ connecting: null });
+      return true;
+    } catch (err) {
+      useUi.setState({ connecting: null, connectError: messageOf(err) });
+      return false;
+    }
+  },
+
+  async disconnect(peerId: string): Promise<void> {
+    try {
+      await need().network?.disconnect(peerId);
+    } catch (err) {
+      useUi.setState({ connectError: messageOf(err) });
+    }
+  },
+
+  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'connectError'): void {
     useUi.setState({ [key]: null } as Partial<UiState>);
   },
 };

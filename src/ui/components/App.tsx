@@ -2,6 +2,7 @@
 import { useUi } from '../state.js';
 import { CollectionsPanel } from './CollectionsPanel.js';
 import { DocumentsPanel } from './DocumentsPanel.js';
+import { NetworkPanel } from './NetworkPanel.js';
 
 /** The whole app. */
 export function App() {
@@ -31,6 +32,7 @@ export function App() {
           </p>
         </div>
       )}
+      {status.kind === 'ready' && <NetworkPanel />}
       {status.kind === 'ready' && (
         <main className="layout">
           <CollectionsPanel />

@@ -60,8 +60,9 @@ export function DocumentForm({ def, label, submitLabel, fields, error, onDismiss
   }
 
   return (
-    <form aria-label={label} className="doc-form" onSubmit={submit}>
-      <div className="fields">
+    <form aria-label={label} className="doc-form" onSubmit={submit} aria-busy={busy}>
+      {/* Disabled while saving, so typing is never wiped by the reset that follows a successful create. */}
+      <fieldset className="fields" disabled={busy}>
         {def.fields.map((f) => {
           const id = `${idBase}-${f.name}`;
           const v = values[f.name];
@@ -88,7 +89,7 @@ export function DocumentForm({ def, label, submitLabel, fields, error, onDismiss
             </div>
           );
         })}
-      </div>
+      </fieldset>
       <Alert message={error} onDismiss={onDismissError} />
       <div className="row">
         <button type="submit" disabled={busy}>

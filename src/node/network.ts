@@ -1,0 +1,240 @@
+/** A node's peers: its addresses, connecting by multiaddress, active peers with ping, the relay's state. */
+import type { PeerId } from '@libp2p/interface';
+import { TypedEventTarget } from '../core/events.js';
+import { DbError } from '../core/errors.js';
+import type { NetNode } from '../net/services.js';
+import { classifyConnection, parsePeerMultiaddr, type ConnectionKind } from '../net/multiaddr.js';
+import { dialWithRetry } from '../net/dial.js';
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+
+/** The protocol every app node serves; a peer without it is not running this app. */
+export const APP_PROTOCOL = '/p2pdb/app/1.0.0';
+
+/** A connected peer as the UI lists it. */
+export interface ActivePeer {
+  readonly peerId: string;
+  /** Its address, ending in /p2p/<PeerID>. */
+  readonly address: string;
+  readonly kind: ConnectionKind;
+  /** Last ping round trip in ms, when measured. */
+  readonly rttMs?: number;
+}
+
+/** Where the node stands with the relay. */
+export type RelayState =
+  | { readonly state: 'searching' }
+  | { readonly state: 'connecting'; readonly attempt: number }
+  | { readonly state: 'connected'; readonly relay: string }
+  | { readonly state: 'unreachable'; readonly message: string; readonly retryInMs: number };
+
+/** Events of the network object. */
+export interface NodeNetworkEvents {
+  peers: readonly ActivePeer[];
+  addresses: readonly string[];
+  relay: RelayState;
+  /** An app peer gained (or lost) its direct connection: what sync listens to. */
+  'peer:app': { readonly peerId: string; readonly connected: boolean };
+  [key: string]: unknown;
+}
+
+/** Connecting to our own address. */
+export class SelfDialError extends DbError {
+  static override readonly name = 'SelfDialError';
+}
+
+/** Connecting to something that is not a peer running this app (e.g. the relay itself). */
+export class NotAnAppPeerError extends DbError {
+  static override readonly name = 'NotAnAppPeerError';
+}
+
+/** Options of NodeNetwork. */
+export interface NodeNetworkInit {
+  /** How often connected peers are pinged (ms, default 3000). */
+  readonly pingEveryMs?: number;
+  /** How long to wait for a new peer to identify itself (ms, default 4000). */
+  readonly identifyTimeoutMs?: number;
+  /** Dial attempts (default 3) and time per attempt (ms, default 5000). */
+  readonly dialAttempts?: number;
+  readonly dialAttemptMs?: number;
+}
+
+/** The network side of a node, over a started libp2p node. */
+export class NodeNetwork extends TypedEventTarget<NodeNetworkEvents> {
+  private readonly rtt = new Map<string, number>();
+  private readonly relays = new Set<string>();
+  private relayState: RelayState = { state: 'searching' };
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly appPeers = new Set<string>();
+  private readonly init: Required<NodeNetworkInit>;
+
+  constructor(readonly libp2p: NetNode, init: NodeNetworkInit = {}) {
+    super();
+    this.init = { pingEveryMs: 3000, identifyTimeoutMs: 4000, dialAttempts: 3, dialAttemptMs: 5000, ...init };
+    const peersChanged = (): void => this.peersChanged();
+    libp2p.addEventListener('connection:open', peersChanged);
+    libp2p.addEventListener('connection:close', peersChanged);
+    libp2p.addEventListener('peer:identify', peersChanged);
+    libp2p.addEventListener('self:peer:update', () => this.emit('addresses', this.addresses()));
+    libp2p.addEventListener('transport:listening', () => this.emit('addresses', this.addresses()));
+    this.pingTimer = setInterval(() => void this.pingAll(), this.init.pingEveryMs);
+  }
+
+  /** This node's PeerID. */
+  get peerId(): string {
+    return this.libp2p.peerId.toString();
+  }
+
+  /** Marks PeerIDs as relays: they are not listed as peers and cannot be "connected" to. */
+  setRelays(peerIds: Iterable<string>): void {
+    for (const p of peerIds) this.relays.add(p);
+    this.peersChanged();
+  }
+
+  /** Reports the relay's state (from relay discovery). */
+  setRelayState(state: RelayState): void {
+    this.relayState = state;
+    this.emit('relay', state);
+  }
+
+  /** The relay's current state. */
+  relay(): RelayState {
+    return this.relayState;
+  }
+
+  /** Full multiaddresses of this node (ending in /p2p/<PeerID>), the WebRTC-dialable ones first. */
+  addresses(): string[] {
+    const self = this.peerId;
+    const all = this.libp2p.getMultiaddrs().map((ma) => {
+      const s = ma.toString();
+      return s.endsWith(`/p2p/${self}`) ? s : `${s}/p2p/${self}`;
+    });
+    const rank = (a: string): number => (a.includes('/p2p-circuit/webrtc/') ? 0 : a.includes('/p2p-circuit') ? 1 : 2);
+    return [...new Set(all)].sort((a, b) => rank(a) - rank(b));
+  }
+
+  /** Connected peers (the relay excluded), each with how it is connected and its ping time. */
+  activePeers(): ActivePeer[] {
+    const byPeer = new Map<string, ActivePeer>();
+    for (const conn of this.libp2p.getConnections()) {
+      const peerId = conn.remotePeer.toString();
+      if (this.relays.has(peerId) || conn.status !== 'open') continue;
+      const kind = classifyConnection(conn);
+      const prev = byPeer.get(peerId);
+      if (prev && (prev.kind === 'direct' || kind === 'relayed')) continue;
+      const addr = conn.remoteAddr.toString();
+      const rtt = this.rtt.get(peerId);
+      byPeer.set(peerId, { peerId, address: addr.includes('/p2p/') ? addr : `${addr}/p2p/${peerId}`, kind, ...(rtt !== undefined ? { rttMs: rtt } : {}) });
+    }
+    return [...byPeer.values()].sort((a, b) => (a.peerId < b.peerId ? -1 : 1));
+  }
+
+  /**
+   * Connects to a peer by pasted multiaddress, ending on a direct WebRTC connection when the address
+   * goes through a relay. Retries a few times (dials through the relay sometimes stall), reporting
+   * progress. Throws InvalidMultiaddrError, SelfDialError, NotAnAppPeerError or DialFailedError.
+   */
+  async connect(text: string, onProgress: (message: string) => void = () => {}): Promise<ActivePeer> {
+    const { multiaddr: parsed, peerId } = parsePeerMultiaddr(text);
+    if (peerId === this.peerId) throw new SelfDialError("that is this node's own address: paste the address of another tab or device");
+    if (this.relays.has(peerId)) throw new NotAnAppPeerError("that is the relay's address, not a peer's: paste an address from another tab's Listen addresses");
+    const target = preferWebrtc(parsed);
+    onProgress(`Connecting to ${short(peerId)}…`);
+    const { connection } = await dialWithRetry(this.libp2p, target, {
+      attempts: this.init.dialAttempts,
+      attemptTimeoutMs: this.init.dialAttemptMs,
+      onRetry: (attempt) => onProgress(`Connecting to ${short(peerId)}… attempt ${attempt + 1} of ${this.init.dialAttempts}`),
+    });
+    onProgress(`Connected to ${short(peerId)}; checking it runs this app…`);
+    if (!(await this.speaksApp(connection.remotePeer))) {
+      await this.libp2p.hangUp(connection.remotePeer).catch(() => undefined);
+      throw new NotAnAppPeerError(`the peer ${short(peerId)} answered but is not running this app`);
+    }
+    this.peersChanged();
+    return this.activePeers().find((p) => p.peerId === peerId) ?? { peerId, address: target.toString(), kind: classifyConnection(connection) };
+  }
+
+  /** Closes every connection to a peer. */
+  async disconnect(peerId: string): Promise<void> {
+    const peer = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peerId)?.remotePeer;
+    if (peer) await this.libp2p.hangUp(peer);
+    this.rtt.delete(peerId);
+    this.peersChanged();
+  }
+
+  /** True once the peer's identify lists the app protocol (waits up to identifyTimeoutMs). */
+  private async speaksApp(peer: PeerId): Promise<boolean> {
+    const has = async (): Promise<boolean> => {
+      try {
+        return (await this.libp2p.peerStore.get(peer)).protocols.includes(APP_PROTOCOL);
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + this.init.identifyTimeoutMs;
+    while (Date.now() < deadline) {
+      if (await has()) return true;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(t);
+          this.libp2p.removeEventListener('peer:identify', done);
+          resolve();
+        };
+        const t = setTimeout(done, 200);
+        this.libp2p.addEventListener('peer:identify', done);
+      });
+    }
+    return has();
+  }
+
+  private peersChanged(): void {
+    const peers = this.activePeers();
+    const direct = new Set(peers.filter((p) => p.kind === 'direct').map((p) => p.peerId));
+    for (const p of direct) {
+      if (!this.appPeers.has(p)) {
+        this.appPeers.add(p);
+        this.emit('peer:app', { peerId: p, connected: true });
+      }
+    }
+    for (const p of [...this.appPeers]) {
+      if (!direct.has(p)) {
+        this.appPeers.delete(p);
+        this.emit('peer:app', { peerId: p, connected: false });
+      }
+    }
+    this.emit('peers', peers);
+  }
+
+  private async pingAll(): Promise<void> {
+    const peers = this.activePeers();
+    if (!peers.length) return;
+    await Promise.all(
+      peers.map(async (p) => {
+        const conn = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === p.peerId && c.limits == null);
+        if (!conn) return;
+        try {
+          this.rtt.set(p.peerId, Math.round((await this.libp2p.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(2000) })) * 10) / 10);
+        } catch {
+          /* a missed ping is not an error worth showing */
+        }
+      }),
+    );
+    this.emit('peers', this.activePeers());
+  }
+
+  /** Stops pinging (libp2p itself is stopped by the node). */
+  stop(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+}
+
+/** A circuit address without /webrtc becomes the WebRTC one, so the connection ends direct. */
+function preferWebrtc(ma: Multiaddr): Multiaddr {
+  const s = ma.toString();
+  const m = /^(.*\/p2p-circuit)(\/p2p\/[^/]+)$/.exec(s);
+  return m ? multiaddr(`${m[1]}/webrtc${m[2]}`) : ma;
+}
+
+function short(peerId: string): string {
+  return peerId.length > 16 ? `${peerId.slice(0, 8)}…${peerId.slice(-4)}` : peerId;
+}

@@ -1,0 +1,135 @@
+/** Network: this node's Peer ID and addresses, the relay, connecting to a peer, and the active peers. */
+import { useState } from 'react';
+import type { RelayState } from '../../node/network.js';
+import { actions, useUi } from '../state.js';
+import { Alert } from './Alert.js';
+import { QrCode } from './QrCode.js';
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    /* fall back below: plain http pages have no clipboard API */
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  return ok;
+}
+
+function relayText(r: RelayState | null): string {
+  if (!r) return 'no relay configured';
+  switch (r.state) {
+    case 'searching':
+      return 'looking for the relay…';
+    case 'connecting':
+      return r.attempt > 1 ? `connecting to the relay (attempt ${r.attempt})…` : 'connecting to the relay…';
+    case 'connected':
+      return 'connected to the relay';
+    case 'unreachable':
+      return r.retryInMs > 0 ? `${r.message}; retrying in ${Math.round(r.retryInMs / 1000)} s. This tab keeps working locally.` : r.message;
+  }
+}
+
+/** The Network area. */
+export function NetworkPanel() {
+  const peerId = useUi((s) => s.peerId);
+  const addresses = useUi((s) => s.addresses);
+  const relay = useUi((s) => s.relay);
+  const peers = useUi((s) => s.peers);
+  const connecting = useUi((s) => s.connecting);
+  const connectError = useUi((s) => s.connectError);
+  const [addr, setAddr] = useState('');
+  const [copied, setCopied] = useState<string | null>(null);
+  if (!peerId) return null;
+  const dialable = addresses.find((a) => a.includes('/p2p-circuit/webrtc/'));
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (await actions.connect(addr)) setAddr('');
+  }
+
+  return (
+    <section className="panel network" aria-labelledby="network-heading">
+      <h2 id="network-heading">Network</h2>
+      <div className="network-grid">
+        <div className="stack">
+          <div>
+            <span className="label" id="peer-id-label">Peer ID</span>{' '}
+            <code aria-labelledby="peer-id-label" className="peer-id">{peerId}</code>
+          </div>
+          <p role="status" className={`relay relay-${relay?.state ?? 'none'}`}>
+            Relay: {relayText(relay)}
+          </p>
+          <h3 id="addresses-heading">Listen addresses</h3>
+          {addresses.length === 0 ? (
+            <p className="empty">No dialable address yet: it appears once the relay gives this node a slot.</p>
+          ) : (
+            <ul aria-label="Listen addresses" className="addresses">
+              {addresses.map((a) => (
+                <li key={a}>
+                  <code>{a}</code>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    onClick={async () => {
+                      if (await copyText(a)) setCopied(a);
+                    }}
+                  >
+                    Copy address
+                  </button>
+                  {copied === a && <span className="copied">copied</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+          {dialable && (
+            <details>
+              <summary>QR code of the address</summary>
+              <QrCode text={dialable} label="QR code of this node's address" />
+            </details>
+          )}
+        </div>
+        <div className="stack">
+          <form onSubmit={submit} className="stack" aria-label="Connect to a peer">
+            <label htmlFor="peer-addr">Peer multiaddress</label>
+            <div className="row">
+              <input id="peer-addr" type="text" value={addr} onChange={(e) => setAddr(e.target.value)} placeholder="/ip4/…/p2p-circuit/webrtc/p2p/12D3Koo…" />
+              <button type="submit" disabled={connecting !== null}>
+                Connect
+              </button>
+            </div>
+            {connecting && <p role="status">{connecting}</p>}
+            <Alert message={connectError} onDismiss={() => actions.dismiss('connectError')} />
+          </form>
+          <h3 id="peers-heading">Active peers</h3>
+          {peers.length === 0 ? (
+            <p className="empty">No peers connected. Paste another tab's address above.</p>
+          ) : (
+            <ul aria-label="Active peers" className="peers">
+              {peers.map((p) => (
+                <li key={p.peerId}>
+                  <code title={p.address}>{p.peerId}</code>
+                  <span className={`kind kind-${p.kind}`}>{p.kind}</span>
+                  <span className="rtt">{p.rttMs !== undefined ? `${p.rttMs} ms` : '…'}</span>
+                  <button type="button" className="danger small" onClick={() => actions.disconnect(p.peerId)}>
+                    Disconnect
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
