@@ -20,6 +20,12 @@ test('two tabs of one browser connect by pasted address, both list each other as
   await openApp(b, uniqueNode('pb'));
   const { idA, idB } = await connectPair(a, b);
   await expect(peerItem(b, idA)).toContainText(/\d+(\.\d+)? ms/, { timeout: 15_000 });
+  // Each address has a copy button; the dialable one also has a QR code.
+  const first = a.getByRole('list', { name: 'Listen addresses' }).getByRole('listitem').first();
+  await first.getByRole('button', { name: 'Copy address' }).click();
+  await expect(first).toContainText('copied');
+  await a.getByText('QR code of the address').click();
+  await expect(a.getByRole('img', { name: "QR code of this node's address" })).toBeVisible();
   const idBefore = idB;
   await b.reload();
   await expect(b.getByRole('button', { name: 'Add collection' })).toBeVisible();

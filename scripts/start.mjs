@@ -10,7 +10,9 @@ const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts ?? {};
 
 let relay = null;
 if (scripts.relay) {
-  relay = spawn('npm', ['run', '--silent', 'relay'], { stdio: 'inherit', detached: false });
+  // Run the relay's command directly (not through npm, which does not pass signals on to it).
+  const [cmd, ...args] = scripts.relay.split(' ');
+  relay = spawn(`node_modules/.bin/${cmd}`, args, { stdio: 'inherit' });
   relay.on('exit', (code, signal) => {
     if (!stopping) console.error(`relay exited (${signal ?? code}); the app keeps working locally and retries the relay`);
   });
@@ -29,7 +31,9 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping…');
-  relay?.kill('SIGINT');
+  const relayDone = relay && relay.exitCode === null ? new Promise((r) => relay.once('exit', r)) : Promise.resolve();
+  relay?.kill('SIGTERM');
+  await Promise.race([relayDone, new Promise((r) => setTimeout(r, 5000))]);
   await new Promise((r) => server.httpServer.close(r));
   process.exit(0);
 }
