@@ -5,7 +5,7 @@ import type { BlockCid, CollectionId, DocId } from './ids.js';
 import type { Clock } from './hlc.js';
 import { compareClock, isClock } from './hlc.js';
 import type { Fields } from './values.js';
-import type { Identity } from './identity.js';
+import type { Identity, SyncIdentity } from './identity.js';
 import { cidOfBytes, encodeCbor } from './hash.js';
 import { BlockDecodeError, BlockTooLargeError } from './errors.js';
 
@@ -70,11 +70,15 @@ export function signingBytes(body: BlockBody): Uint8Array {
 }
 
 /** Signs a body and encodes it: the result's CID is over the signed bytes. */
-export function createBlock(body: Omit<BlockBody, 'author'>, identity: Identity): EncodedBlock {
+export function createBlock(body: Omit<BlockBody, 'author'>, identity: SyncIdentity): EncodedBlock {
   const full: BlockBody = { ...body, parents: [...body.parents].sort(), author: identity.publicKey };
-  const signature = identity.sign(signingBytes(full));
-  const block: Block = { ...full, signature };
-  return encodeBlock(block);
+  return encodeBlock({ ...full, signature: identity.sign(signingBytes(full)) });
+}
+
+/** `createBlock` for any identity, native (async) signers included. */
+export async function createBlockAsync(body: Omit<BlockBody, 'author'>, identity: Identity): Promise<EncodedBlock> {
+  const full: BlockBody = { ...body, parents: [...body.parents].sort(), author: identity.publicKey };
+  return encodeBlock({ ...full, signature: await identity.sign(signingBytes(full)) });
 }
 
 /** Encodes a (signed) block. */

@@ -1,9 +1,14 @@
 /** Ed25519 identity keys (pure JS: works outside secure contexts). */
 import { ed25519 } from '@noble/curves/ed25519.js';
 
-/** A node's signing identity. */
+/** A node's signing identity; signing may be async so a native implementation can stand in. */
 export interface Identity {
   readonly publicKey: Uint8Array;
+  sign(message: Uint8Array): Uint8Array | Promise<Uint8Array>;
+}
+
+/** An identity that signs synchronously (the pure-JS one). */
+export interface SyncIdentity extends Identity {
   sign(message: Uint8Array): Uint8Array;
 }
 
@@ -18,7 +23,7 @@ export function generateSecretKey(): Uint8Array {
 }
 
 /** The identity for a secret key. */
-export function identityFromSecretKey(secretKey: Uint8Array): Identity {
+export function identityFromSecretKey(secretKey: Uint8Array): SyncIdentity {
   const publicKey = ed25519.getPublicKey(secretKey);
   return { publicKey, sign: (message) => ed25519.sign(message, secretKey) };
 }

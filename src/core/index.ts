@@ -13,3 +13,4 @@ export * from './verify.js';
 export * from './merge.js';
 export * from './digest.js';
 export * from './events.js';
+export * from './webcrypto-ed25519.js';

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { createBlock, deriveDocId, encodeBlock, generateSecretKey, identityFromSecretKey, type BlockCid, type DocId } from '../core/index.js';
+import { createBlock, createBlockAsync, deriveDocId, encodeBlock, generateSecretKey, identityFromSecretKey, type BlockCid, type DocId } from '../core/index.js';
 import { createMemoryData } from '../store/memory-store.js';
 import { deleteIdbStore, openIdbStore } from '../store/idb-store.js';
 import { Database, type ChangeEvent } from './database.js';
@@ -189,7 +189,7 @@ describe('foreign blocks', () => {
     a.on('change', (e) => sent.push(...e.blocks));
     const d1 = await a.create('User', { name: 'One' });
     const d2 = await a.create('User', { name: 'Two' });
-    const evil = createBlock({ collection: a.collection('User').id, doc: d2.id, parents: [sent[0]!.cid], clock: [Date.now() + 5, 0], set: { age: 1 } }, a.identity);
+    const evil = await createBlockAsync({ collection: a.collection('User').id, doc: d2.id, parents: [sent[0]!.cid], clock: [Date.now() + 5, 0], set: { age: 1 } }, a.identity);
     const b = await memoryDb();
     const r = await b.applyBlocks([...sent, evil], 'p' as never);
     expect(r.rejected).toHaveLength(1);

@@ -5,13 +5,14 @@ import type { CollectionDef } from '../core/schema.js';
 import { diffDefs, parseSdl } from '../core/schema.js';
 import { collectionIdOf } from '../core/collection-id.js';
 import type { Clock } from '../core/hlc.js';
-import { HybridClock, compareClock, isClock } from '../core/hlc.js';
+import { HybridClock, compareClock } from '../core/hlc.js';
 import { validateFields, type Fields } from '../core/values.js';
 import { deriveDocId } from '../core/doc-id.js';
 import type { Identity, SignatureVerifier } from '../core/identity.js';
-import { generateSecretKey, identityFromSecretKey, nobleVerifier } from '../core/identity.js';
+import { generateSecretKey } from '../core/identity.js';
+import { fastIdentity, fastVerifier } from '../core/webcrypto-ed25519.js';
 import type { EncodedBlock } from '../core/block.js';
-import { compareBlocks, createBlock } from '../core/block.js';
+import { compareBlocks, createBlockAsync } from '../core/block.js';
 import { verifyBlock, shortCid, type VerifyContext } from '../core/verify.js';
 import { EMPTY_STATE, applyBlock, type DocState } from '../core/merge.js';
 import { addToDigest, type SetDigest } from '../core/digest.js';
@@ -23,6 +24,7 @@ import type { CollectionRecord, DocRecord, Store, StoredBlock } from '../store/t
 import { toDocument, type Document } from './document.js';
 import { runQuery, type ListQuery } from './query.js';
 import { blocksPeerLacks, sortCausal } from './dag.js';
+import { RecordCache } from './record-cache.js';
 
 /** A collection as the API exposes it. */
 export type CollectionInfo = CollectionRecord;
@@ -83,7 +85,6 @@ export interface DatabaseInit {
   readonly now?: () => number;
 }
 
-const META_CLOCK = 'clock';
 const META_IDENTITY = 'identity-secret-key';
 
 /** Resolves a promise-returning function strictly after the previous one: the single writer. */
@@ -103,6 +104,9 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private readonly digests = new Map<CollectionId, SetDigest>();
   private readonly queue = new SerialQueue();
   private readonly verifyCtx: VerifyContext;
+  private readonly cache = new RecordCache();
+  /** Every stored DocID, loaded on first need: creating checks it instead of reading the store. */
+  private docIds: Set<DocId> | null = null;
   private closed = false;
 
   private constructor(
@@ -125,11 +129,11 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
         sk = generateSecretKey();
         await store.putMeta(META_IDENTITY, sk);
       }
-      identity = identityFromSecretKey(sk);
+      identity = await fastIdentity(sk);
     }
-    const saved = await store.getMeta<Clock>(META_CLOCK);
-    const clock = new HybridClock(init.now ?? Date.now, isClock(saved) ? saved : [0, 0]);
-    const db = new Database(store, identity, clock, init.verifier ?? nobleVerifier);
+    // The clock needs no persisting: a change's clock is drawn above every stamp of its document.
+    const clock = new HybridClock(init.now ?? Date.now);
+    const db = new Database(store, identity, clock, init.verifier ?? (await fastVerifier()));
     for (const rec of await store.listCollections()) db.remember(rec);
     return db;
   }
@@ -199,21 +203,22 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     });
     return this.queue.run(async () => {
       this.check();
+      const known = await this.knownDocIds();
       const seen = new Set<DocId>();
-      const existing = await this.store.getDocs(prepared.map((p) => p.doc));
-      prepared.forEach((p, i) => {
-        if (existing[i] || seen.has(p.doc)) {
-          const how = existing[i]?.state.deleted ? 'was created and deleted before' : 'already exists';
+      for (const p of prepared) {
+        if (known.has(p.doc) || seen.has(p.doc)) {
+          const rec = known.has(p.doc) ? await this.record(p.doc) : undefined;
+          const how = rec?.state.deleted ? 'was created and deleted before' : 'already exists';
           throw new DocumentExistsError(`a ${col.name} document with this content ${how} (${p.doc})`);
         }
         seen.add(p.doc);
-      });
+      }
       const records: DocRecord[] = [];
-      const blocks: EncodedBlock[] = [];
-      for (const p of prepared) {
-        const enc = createBlock({ collection: col.id, doc: p.doc, parents: [], clock: this.clock.tick(), set: p.set }, this.identity);
-        blocks.push(enc);
-        records.push({ id: p.doc, collection: col.id, heads: [enc.cid], state: applyBlock(EMPTY_STATE, enc.cid, enc.block) });
+      const blocks = await Promise.all(
+        prepared.map((p) => createBlockAsync({ collection: col.id, doc: p.doc, parents: [], clock: this.clock.tick(), set: p.set }, this.identity)),
+      );
+      for (const enc of blocks) {
+        records.push({ id: enc.block.doc, collection: col.id, heads: [enc.cid], state: applyBlock(EMPTY_STATE, enc.cid, enc.block) });
       }
       await this.commitLocal(col.id, records, blocks);
       return records.map(toDocument);
@@ -223,7 +228,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   /** A live document, or undefined (also for deleted ones unless asked). */
   async get(collection: string, id: string, opts: { includeDeleted?: boolean } = {}): Promise<Document | undefined> {
     const col = this.collection(collection);
-    const rec = await this.store.getDoc(parseDocId(id));
+    const rec = await this.record(parseDocId(id));
     if (!rec || rec.collection !== col.id) return undefined;
     if (rec.state.deleted && !opts.includeDeleted) return undefined;
     return toDocument(rec);
@@ -249,7 +254,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
         if (JSON.stringify(rec.state.fields[k]?.value ?? null) !== JSON.stringify(v)) changed[k] = v;
       }
       if (Object.keys(changed).length === 0) return toDocument(rec);
-      const enc = createBlock({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), set: changed }, this.identity);
+      const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), set: changed }, this.identity);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
       await this.commitLocal(col.id, [next], [enc]);
       return toDocument(next);
@@ -263,14 +268,53 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     await this.queue.run(async () => {
       this.check();
       const rec = await this.liveRecord(col, docId);
-      const enc = createBlock({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), delete: true }, this.identity);
+      const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), delete: true }, this.identity);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
       await this.commitLocal(col.id, [next], [enc]);
     });
   }
 
-  private async liveRecord(col: CollectionRecord, id: DocId): Promise<DocRecord> {
+  /** Every stored DocID (loaded once, then kept up to date by commits). */
+  private async knownDocIds(): Promise<Set<DocId>> {
+    this.docIds ??= new Set(await this.store.docIds());
+    return this.docIds;
+  }
+
+  /** A document record, from the cache or the store. */
+  private async record(id: DocId): Promise<DocRecord | undefined> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
     const rec = await this.store.getDoc(id);
+    if (rec) this.cache.set([rec]);
+    return rec;
+  }
+
+  /** Records of several documents, from the cache where possible and one store read for the rest. */
+  private async records(ids: readonly DocId[]): Promise<Map<DocId, DocRecord | undefined>> {
+    const out = new Map<DocId, DocRecord | undefined>();
+    const missing: DocId[] = [];
+    for (const id of ids) {
+      const c = this.cache.get(id);
+      if (c) out.set(id, c);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      const read = await this.store.getDocs(missing);
+      read.forEach((r, i) => out.set(missing[i]!, r));
+      this.cache.set(read.filter((r): r is DocRecord => r !== undefined));
+    }
+    return out;
+  }
+
+  /** Commits blocks and records in one transaction and keeps the caches in step. */
+  private async commit(records: readonly DocRecord[], blocks: readonly StoredBlock[]): Promise<void> {
+    await this.store.commit({ blocks, docs: records });
+    this.cache.set(records);
+    if (this.docIds) for (const r of records) this.docIds.add(r.id);
+  }
+
+  private async liveRecord(col: CollectionRecord, id: DocId): Promise<DocRecord> {
+    const rec = await this.record(id);
     if (!rec || rec.collection !== col.id || rec.state.deleted) {
       throw new DocumentNotFoundError(`no ${col.name} document ${id}${rec?.state.deleted ? ' (it was deleted)' : ''}`);
     }
@@ -287,7 +331,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
 
   private async commitLocal(collection: CollectionId, records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
     const stored = blocks.map((e) => toStored(e));
-    await this.store.commit({ blocks: stored, docs: records, meta: [[META_CLOCK, this.clock.peek()]] });
+    await this.commit(records, stored);
     this.noteDigest(collection, stored);
     this.emit('change', { collection, docs: records.map((r) => r.id), blocks: blocks.map(({ cid, bytes }) => ({ cid, bytes })), origin: 'local' });
   }
@@ -321,8 +365,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     const duplicates = list.length - fresh.length;
     const inBatch = new Set(fresh.map((e) => e.cid));
     const docIds = [...new Set(fresh.map((e) => e.block.doc))];
-    const recs = new Map<DocId, DocRecord | undefined>();
-    (await this.store.getDocs(docIds)).forEach((r, i) => recs.set(docIds[i]!, r));
+    const recs = await this.records(docIds);
     const outside = [...new Set(fresh.flatMap((e) => e.block.parents).filter((p) => !inBatch.has(p)))];
     const known = new Map<BlockCid, StoredBlock>();
     (await this.store.getBlocks(outside)).forEach((b) => b && known.set(b.cid, b));
@@ -366,7 +409,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     }
     const docs = [...changed.values()].flatMap((s) => [...s]);
     if (applied.length) {
-      await this.store.commit({ blocks: applied, docs: docs.map((d) => recs.get(d)!), meta: [[META_CLOCK, this.clock.peek()]] });
+      await this.commit(docs.map((d) => recs.get(d)!), applied);
       for (const [collection, ids] of changed) {
         const blocks = applied.filter((b) => b.collection === collection);
         this.noteDigest(collection, blocks);
@@ -395,7 +438,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
 
   /** The heads of one document (empty when unknown). */
   async heads(doc: DocId): Promise<BlockCid[]> {
-    return [...((await this.store.getDoc(doc))?.heads ?? [])];
+    return [...((await this.record(doc))?.heads ?? [])];
   }
 
   /** The heads of every document in a collection. */

@@ -126,6 +126,7 @@ export const storeConformanceCases: StoreCase[] = [
       eq(await s.getDoc(doc(1)), record(doc(1), COL_A, [b2.cid], 'one'), 'getDoc');
       eq((await s.getDocs([doc(2), doc(3), doc(1)])).map((d) => d?.id), [doc(2), undefined, doc(1)], 'getDocs order');
       eq((await s.listDocs(COL_B)).map((d) => d.id), [doc(2)], 'listDocs by collection');
+      eq((await s.docIds()).sort(), [doc(1), doc(2)], 'docIds');
       eq(await s.getMeta('clock'), [5, 1], 'meta in commit');
       eq((await s.getBlock(b1.cid))?.bytes instanceof Uint8Array, true, 'block bytes are Uint8Array');
       await s.close();

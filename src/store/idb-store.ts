@@ -83,6 +83,10 @@ export class IdbStore implements Store {
     return this.check().getAllFromIndex('docs', 'collection', collection);
   }
 
+  async docIds(): Promise<DocId[]> {
+    return (await this.check().getAllKeys('docs')) as DocId[];
+  }
+
   async getBlock(cid: BlockCid): Promise<StoredBlock | undefined> {
     return this.check().get('blocks', cid);
   }

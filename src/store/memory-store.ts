@@ -62,6 +62,11 @@ export class MemoryStore implements Store {
     return [...this.data.docs.values()].filter((d) => d.collection === collection).map(copy);
   }
 
+  async docIds(): Promise<DocId[]> {
+    this.check();
+    return [...this.data.docs.keys()];
+  }
+
   async getBlock(cid: BlockCid): Promise<StoredBlock | undefined> {
     this.check();
     return copy(this.data.blocks.get(cid));

@@ -49,6 +49,8 @@ export interface Store {
   getDoc(id: DocId): Promise<DocRecord | undefined>;
   getDocs(ids: readonly DocId[]): Promise<Array<DocRecord | undefined>>;
   listDocs(collection: CollectionId): Promise<DocRecord[]>;
+  /** The IDs of every stored document (of all collections). */
+  docIds(): Promise<DocId[]>;
 
   getBlock(cid: BlockCid): Promise<StoredBlock | undefined>;
   /** Several blocks in one read, in the order asked (undefined where missing). */

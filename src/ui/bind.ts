@@ -1,7 +1,8 @@
 /** The one place node events flow into UI state. */
 import { toHex } from '../core/identity.js';
 import type { P2PNode } from '../node/node.js';
-import { refreshDocs, setActionNode, useUi } from './state.js';
+import type { DocId } from '../core/ids.js';
+import { refreshChangedDocs, refreshDocs, setActionNode, useUi } from './state.js';
 
 /** Binds a node to the UI state; returns an unbind function. */
 export function bindNode(node: P2PNode): () => void {
@@ -17,21 +18,28 @@ export function bindNode(node: P2PNode): () => void {
   if (first && !useUi.getState().open) useUi.setState({ open: first.name });
   void refreshDocs();
 
-  // Coalesce bursts of changes into one refresh per animation frame.
+  // Coalesce bursts of changes into one update per animation frame: re-read only the changed
+  // documents, or the whole collection when a burst touched many.
+  const pending = new Set<DocId>();
   let scheduled = false;
+  const FULL_REFRESH_OVER = 200;
   const schedule = (): void => {
     if (scheduled) return;
     scheduled = true;
     const run = (): void => {
       scheduled = false;
-      void refreshDocs();
+      const ids = [...pending];
+      pending.clear();
+      void (ids.length > FULL_REFRESH_OVER ? refreshDocs() : refreshChangedDocs(ids));
     };
     if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
     else setTimeout(run, 0);
   };
   const offChange = db.on('change', (e) => {
     const open = useUi.getState().open;
-    if (open && db.collection(open).id === e.collection) schedule();
+    if (!open || db.collection(open).id !== e.collection) return;
+    for (const id of e.docs) pending.add(id);
+    schedule();
   });
   const offCollections = db.on('collections', () => useUi.setState({ collections: db.collections() }));
   const net = node.network;

@@ -78,6 +78,22 @@ export async function refreshDocs(): Promise<void> {
   if (useUi.getState().open === open) useUi.setState({ docs });
 }
 
+/** Folds changed documents into the open collection's list instead of re-reading all of it. */
+export async function refreshChangedDocs(ids: readonly DocId[]): Promise<void> {
+  const open = useUi.getState().open;
+  if (!open || !node) return;
+  const db = node.db;
+  const changed = await Promise.all(ids.map((id) => db.get(open, id, { includeDeleted: true })));
+  if (useUi.getState().open !== open) return;
+  const byId = new Map(useUi.getState().docs.map((d) => [d.id, d]));
+  changed.forEach((d, i) => {
+    if (!d || d.deleted) byId.delete(ids[i]!);
+    else byId.set(d.id, d);
+  });
+  const docs = [...byId.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  useUi.setState({ docs });
+}
+
 /** The UI's actions. */
 export const actions = {
   async addSchema(sdl: string): Promise<boolean> {
