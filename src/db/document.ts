@@ -1,7 +1,7 @@
 /** The document as the API and UI see it. */
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { FieldValue } from '../core/values.js';
-import { stateValues } from '../core/merge.js';
+import { compareStamp, stateValues, type Stamp } from '../core/merge.js';
 import type { DocRecord } from '../store/types.js';
 
 /** A document's current values. */
@@ -13,6 +13,8 @@ export interface Document {
   readonly deleted: boolean;
   /** Wall-clock ms of the creating block. */
   readonly createdAt: number;
+  /** The creating block's stamp, which orders documents by creation (clock, then CID). */
+  readonly created: Stamp | null;
   /** Wall-clock ms of the newest write that shows. */
   readonly updatedAt: number;
   readonly heads: readonly BlockCid[];
@@ -29,7 +31,17 @@ export function toDocument(rec: DocRecord): Document {
     fields: stateValues(rec.state),
     deleted: rec.state.deleted !== null,
     createdAt: rec.state.created?.clock[0] ?? 0,
+    created: rec.state.created,
     updatedAt,
     heads: rec.heads,
   };
+}
+
+/** Orders documents by creation: creating stamp (clock, then CID), then DocID. */
+export function compareCreated(a: Document, b: Document): number {
+  if (a.created && b.created) {
+    const c = compareStamp(a.created, b.created);
+    if (c) return c;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 import type { FieldValue } from '../core/values.js';
 import type { CollectionDef } from '../core/schema.js';
 import { ValidationError } from '../core/errors.js';
-import type { Document } from './document.js';
+import { compareCreated, type Document } from './document.js';
 
 /** A list query: equality filters on fields, and a sort. */
 export interface ListQuery {
@@ -37,8 +37,8 @@ export function runQuery(def: CollectionDef, docs: Document[], q: ListQuery = {}
   const dir = q.sort?.order === 'desc' ? -1 : 1;
   const out = docs.filter((d) => (q.includeDeleted || !d.deleted) && where.every(([f, v]) => key(d.fields[f]) === key(v)));
   out.sort((a, b) => {
-    const c = sortField === '_createdAt' ? a.createdAt - b.createdAt : compareValues(a.fields[sortField], b.fields[sortField]);
-    return c * dir || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    if (sortField === '_createdAt') return compareCreated(a, b) * dir;
+    return compareValues(a.fields[sortField], b.fields[sortField]) * dir || compareCreated(a, b);
   });
   return out;
 }

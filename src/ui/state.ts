@@ -1,7 +1,7 @@
 /** The UI's state (zustand) and the actions components call. Components never touch the node's internals. */
 import { create } from 'zustand';
 import type { CollectionInfo } from '../db/database.js';
-import type { Document } from '../db/document.js';
+import { compareCreated, type Document } from '../db/document.js';
 import type { DocId } from '../core/ids.js';
 import type { P2PNode } from '../node/node.js';
 import type { ActivePeer, RelayState } from '../node/network.js';
@@ -90,7 +90,7 @@ export async function refreshChangedDocs(ids: readonly DocId[]): Promise<void> {
     if (!d || d.deleted) byId.delete(ids[i]!);
     else byId.set(d.id, d);
   });
-  const docs = [...byId.values()].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const docs = [...byId.values()].sort(compareCreated);
   useUi.setState({ docs });
 }
 
