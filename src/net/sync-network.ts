@@ -1,0 +1,213 @@
+/**
+ * The libp2p implementation of sync's network interface: gossipsub topics (a topic validator per
+ * subscribed topic runs the engine's checks, so only accepted messages are forwarded) and a stream
+ * protocol with length-prefixed frames for requests and streamed responses.
+ */
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
+import type { Connection, IdentifyResult, PeerId, Stream } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import type { PeerIdString } from '../core/ids.js';
+import { FrameDecoder, MAX_FRAME_BYTES, encodeFrame } from '../sync/frames.js';
+import { PeerUnreachableError, ProtocolDecodeError } from '../sync/errors.js';
+import type { MessageHandler, PeerHandler, RequestHandler, RequestOptions, SyncNetwork, Verdict } from '../sync/network.js';
+import type { NetNode } from './services.js';
+
+/** The sync stream protocol. */
+export const SYNC_PROTOCOL = '/p2pdb/sync/1.0.0';
+
+/** Options of the libp2p sync network. */
+export interface Libp2pSyncNetworkInit {
+  /** Protocol ID (default SYNC_PROTOCOL). */
+  readonly protocol?: string;
+  /** Largest frame accepted (default MAX_FRAME_BYTES). */
+  readonly maxFrameBytes?: number;
+  /** Time allowed to open a request stream, in ms (default 10 s). */
+  readonly dialTimeoutMs?: number;
+  /** Concurrent inbound and outbound request streams per connection (default 32). */
+  readonly maxStreams?: number;
+}
+
+const VERDICTS: Record<Verdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  reject: TopicValidatorResult.Reject,
+  ignore: TopicValidatorResult.Ignore,
+};
+
+const bytesOf = (chunk: Uint8Array | { subarray(): Uint8Array }): Uint8Array => (chunk instanceof Uint8Array ? chunk : chunk.subarray());
+
+/** SyncNetwork over a libp2p node; call `close()` to detach. */
+export class Libp2pSyncNetwork implements SyncNetwork {
+  readonly selfId: PeerIdString;
+  private readonly protocol: string;
+  private readonly maxFrame: number;
+  private readonly dialTimeoutMs: number;
+  private readonly connected = new Set<PeerIdString>();
+  /** Peers whose identify listed the protocol. */
+  private readonly speakers = new Set<PeerIdString>();
+  private readonly peerHandlers = new Set<PeerHandler>();
+  private messageHandler: MessageHandler | undefined;
+  private requestHandler: RequestHandler | undefined;
+  private readonly listeners: Array<() => void> = [];
+
+  constructor(private readonly node: NetNode, init: Libp2pSyncNetworkInit = {}) {
+    this.selfId = node.peerId.toString() as PeerIdString;
+    this.protocol = init.protocol ?? SYNC_PROTOCOL;
+    this.maxFrame = init.maxFrameBytes ?? MAX_FRAME_BYTES;
+    this.dialTimeoutMs = init.dialTimeoutMs ?? 10_000;
+  }
+
+  /** Registers the protocol handler and starts tracking peers. */
+  async start(maxStreams = 32): Promise<void> {
+    await this.node.handle(this.protocol, (stream, connection) => { void this.answer(stream, connection); }, {
+      maxInboundStreams: maxStreams, maxOutboundStreams: maxStreams, runOnLimitedConnection: false,
+    });
+    const onIdentify = (e: CustomEvent<IdentifyResult>): void => {
+      if (!e.detail.protocols.includes(this.protocol)) return;
+      this.speakers.add(e.detail.peerId.toString() as PeerIdString);
+      this.refresh(e.detail.peerId);
+    };
+    const onDisconnect = (e: CustomEvent<PeerId>): void => this.refresh(e.detail);
+    const onClose = (e: CustomEvent<Connection>): void => this.refresh(e.detail.remotePeer);
+    this.node.addEventListener('peer:identify', onIdentify);
+    this.node.addEventListener('peer:disconnect', onDisconnect);
+    this.node.addEventListener('connection:close', onClose);
+    this.listeners.push(
+      () => this.node.removeEventListener('peer:identify', onIdentify),
+      () => this.node.removeEventListener('peer:disconnect', onDisconnect),
+      () => this.node.removeEventListener('connection:close', onClose),
+    );
+    for (const peer of this.node.getPeers()) {
+      const known = await this.node.peerStore.get(peer).catch(() => undefined);
+      if (!known?.protocols.includes(this.protocol)) continue;
+      this.speakers.add(peer.toString() as PeerIdString);
+      this.refresh(peer);
+    }
+  }
+
+  /** Unregisters the protocol and listeners, and leaves the topics' validators. */
+  async close(): Promise<void> {
+    for (const off of this.listeners.splice(0)) off();
+    await this.node.unhandle(this.protocol).catch(() => undefined);
+    this.connected.clear();
+  }
+
+  /** A peer counts as connected while it speaks the protocol over a connection without relay limits. */
+  private refresh(peer: PeerId): void {
+    const id = peer.toString() as PeerIdString;
+    const direct = this.speakers.has(id) && this.node.getConnections(peer).some((c) => c.limits == null && c.status === 'open');
+    const was = this.connected.has(id);
+    if (direct && !was) {
+      this.connected.add(id);
+      for (const h of [...this.peerHandlers]) h(id, 'connected');
+    } else if (!direct && was) {
+      this.connected.delete(id);
+      for (const h of [...this.peerHandlers]) h(id, 'disconnected');
+    }
+  }
+
+  subscribe(topic: string): void {
+    const pubsub = this.node.services.pubsub;
+    pubsub.topicValidators.set(topic, (from, msg) => this.validate(from, msg));
+    pubsub.subscribe(topic);
+  }
+
+  unsubscribe(topic: string): void {
+    const pubsub = this.node.services.pubsub;
+    pubsub.unsubscribe(topic);
+    pubsub.topicValidators.delete(topic);
+  }
+
+  private async validate(from: PeerId, msg: Message): Promise<TopicValidatorResult> {
+    const handler = this.messageHandler;
+    if (!handler) return TopicValidatorResult.Ignore;
+    try {
+      const verdict = await handler({
+        topic: msg.topic,
+        from: from.toString() as PeerIdString,
+        ...(msg.type === 'signed' ? { origin: msg.from.toString() as PeerIdString } : {}),
+        data: msg.data,
+      });
+      return VERDICTS[verdict];
+    } catch {
+      return TopicValidatorResult.Ignore;
+    }
+  }
+
+  async publish(topic: string, data: Uint8Array): Promise<void> {
+    await this.node.services.pubsub.publish(topic, data);
+  }
+
+  onMessage(handler: MessageHandler): () => void {
+    this.messageHandler = handler;
+    return () => { if (this.messageHandler === handler) this.messageHandler = undefined; };
+  }
+
+  handle(handler: RequestHandler): () => void {
+    this.requestHandler = handler;
+    return () => { if (this.requestHandler === handler) this.requestHandler = undefined; };
+  }
+
+  onPeer(handler: PeerHandler): () => void {
+    this.peerHandlers.add(handler);
+    return () => this.peerHandlers.delete(handler);
+  }
+
+  peers(): PeerIdString[] {
+    return [...this.connected];
+  }
+
+  async *request(peer: PeerIdString, data: Uint8Array, opts: RequestOptions = {}): AsyncIterable<Uint8Array> {
+    let stream: Stream;
+    try {
+      const signal = opts.signal ?? AbortSignal.timeout(this.dialTimeoutMs);
+      stream = await this.node.dialProtocol(peerIdFromString(peer), this.protocol, { signal });
+    } catch (err) {
+      throw new PeerUnreachableError(`cannot open a sync stream to ${peer}: ${(err as Error).message}`);
+    }
+    let finished = false;
+    try {
+      if (!stream.send(encodeFrame(data))) await stream.onDrain();
+      await stream.close();
+      const decoder = new FrameDecoder(this.maxFrame);
+      try {
+        for await (const chunk of stream) yield* decoder.push(bytesOf(chunk));
+      } catch (err) {
+        if (err instanceof ProtocolDecodeError) throw err;
+        throw new PeerUnreachableError(`the sync stream to ${peer} failed: ${(err as Error).message}`);
+      }
+      if (!decoder.empty) throw new ProtocolDecodeError(`the response from ${peer} ended inside a frame`);
+      finished = true;
+    } finally {
+      if (!finished) stream.abort(new Error('request abandoned'));
+    }
+  }
+
+  /** Reads one request frame, streams the handler's frames back with backpressure, then closes. Never throws. */
+  private async answer(stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString() as PeerIdString;
+    try {
+      const handler = this.requestHandler;
+      if (!handler) throw new Error('no sync handler');
+      const decoder = new FrameDecoder(this.maxFrame);
+      let request: Uint8Array | undefined;
+      for await (const chunk of stream) {
+        request = decoder.push(bytesOf(chunk))[0];
+        if (request) break;
+      }
+      if (!request) throw new ProtocolDecodeError('the request stream ended without a frame');
+      for await (const frame of handler(from, request)) {
+        if (!stream.send(encodeFrame(frame))) await stream.onDrain();
+      }
+      await stream.close();
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}
+
+/** Creates the sync network over a started libp2p node and registers its protocol. */
+export async function libp2pSyncNetwork(node: NetNode, init: Libp2pSyncNetworkInit = {}): Promise<Libp2pSyncNetwork> {
+  const net = new Libp2pSyncNetwork(node, init);
+  await net.start(init.maxStreams);
+  return net;
+}

@@ -1,0 +1,69 @@
+/** The sync engine's typed events. */
+import type { CollectionId, PeerIdString } from '../core/ids.js';
+import type { CollectionInfo } from '../db/database.js';
+
+/** One line of the activity log a user reads (the node's p2p log). */
+export interface ActivityEntry {
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  readonly level: 'info' | 'warn';
+  readonly message: string;
+  /** The peer concerned (for a received or dropped message: the one that sent it). */
+  readonly peer?: PeerIdString;
+  /** The pubsub topic (a collection ID). */
+  readonly topic?: string;
+  /** The collection name, when one is concerned. */
+  readonly collection?: string;
+}
+
+/** A peer has a collection of the same name as ours with other fields: it has another ID and does not sync. */
+export interface SchemaMismatchEvent {
+  readonly peer: PeerIdString;
+  readonly collection: string;
+  readonly localId: CollectionId;
+  readonly remoteId: CollectionId;
+  /** Names of the fields that differ. */
+  readonly fields: readonly string[];
+  /** Readable differences ("age is Int in the existing schema, String in the new one"): ours is "existing". */
+  readonly differences: readonly string[];
+}
+
+/** Progress of pulling one collection's difference from one peer. */
+export interface CatchUpProgress {
+  readonly peer: PeerIdString;
+  readonly collection: CollectionId;
+  readonly name: string;
+  /** Blocks received so far. */
+  readonly received: number;
+  /** Blocks the peer said it would send. */
+  readonly total: number;
+  readonly done: boolean;
+}
+
+/** What one pull from a peer did. */
+export interface PullResult {
+  readonly peer: PeerIdString;
+  readonly collection: CollectionId;
+  readonly received: number;
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  /** Parents still missing after the pull. */
+  readonly missing: number;
+}
+
+/** A sync-protocol peer joined or left. */
+export interface PeerEvent {
+  readonly peer: PeerIdString;
+  readonly state: 'connected' | 'disconnected';
+}
+
+/** The engine's events. */
+export interface SyncEvents {
+  activity: ActivityEntry;
+  'schema-mismatch': SchemaMismatchEvent;
+  'catch-up': CatchUpProgress;
+  subscriptions: { readonly subscribed: readonly CollectionInfo[] };
+  peer: PeerEvent;
+  [key: string]: unknown;
+}

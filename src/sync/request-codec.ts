@@ -1,0 +1,128 @@
+/** The request/response protocol between two peers (hello and pull). Pure encode/decode. */
+import { encodeCbor } from '../core/hash.js';
+import { parseBlockCid, parseCollectionId, parseDocId, type BlockCid, type CollectionId, type DocId } from '../core/ids.js';
+import { SCALARS, type CollectionDef, type FieldDef, type ScalarName } from '../core/schema.js';
+import type { SetDigest } from '../core/digest.js';
+import { MAX_FRAME_BYTES } from './frames.js';
+import { decodeWireMap, expect, isWireMap, parseOr, type WireMap } from './decode-util.js';
+
+/** Most collections a hello may describe. */
+export const MAX_HELLO_COLLECTIONS = 1000;
+/** Most blocks in one response frame. */
+export const MAX_FRAME_BLOCKS = 5000;
+
+/** What a peer tells another on connect: its collections, its subscriptions and a digest per collection. */
+export interface Hello {
+  readonly collections: readonly CollectionDef[];
+  readonly subscribed: readonly CollectionId[];
+  readonly digests: ReadonlyArray<{ readonly collection: CollectionId; readonly digest: SetDigest }>;
+}
+
+/** "Here are my heads; send what I lack": for every document of a collection (`all`) or only the listed ones (`docs`). */
+export interface PullRequest {
+  readonly kind: 'pull';
+  readonly collection: CollectionId;
+  readonly scope: 'all' | 'docs';
+  readonly heads: ReadonlyMap<DocId, readonly BlockCid[]>;
+}
+
+/** A request to one peer. */
+export type SyncRequest = { readonly kind: 'hello'; readonly hello: Hello } | PullRequest;
+
+/** One frame of a response: the peer's hello, a chunk of blocks (the first carries the total), or an error. */
+export type SyncResponse =
+  | { readonly kind: 'hello'; readonly hello: Hello }
+  | { readonly kind: 'blocks'; readonly total?: number; readonly blocks: readonly Uint8Array[] }
+  | { readonly kind: 'error'; readonly message: string };
+
+function helloToWire(h: Hello): WireMap {
+  return {
+    c: h.collections.map((d) => ({ n: d.name, f: d.fields.map((f) => [f.name, f.kind, f.list, f.required, f.itemRequired]) })),
+    s: [...h.subscribed],
+    d: h.digests.map((x) => [x.collection, x.digest.count, x.digest.xor]),
+  };
+}
+
+function helloFromWire(raw: unknown): Hello {
+  expect(isWireMap(raw), 'hello is not a map');
+  const { c, s, d } = raw;
+  expect(Array.isArray(c) && c.length <= MAX_HELLO_COLLECTIONS, 'hello collections are malformed');
+  expect(Array.isArray(s) && s.length <= MAX_HELLO_COLLECTIONS, 'hello subscriptions are malformed');
+  expect(Array.isArray(d) && d.length <= MAX_HELLO_COLLECTIONS, 'hello digests are malformed');
+  const collections = c.map(defFromWire);
+  const subscribed = s.map((x) => parseOr(parseCollectionId, x, 'hello subscription'));
+  const digests = d.map((x) => {
+    expect(Array.isArray(x) && x.length === 3, 'hello digest is malformed');
+    const [id, count, xor] = x as unknown[];
+    expect(Number.isSafeInteger(count) && (count as number) >= 0, 'hello digest count is malformed');
+    expect(xor instanceof Uint8Array && xor.byteLength === 32, 'hello digest hash is malformed');
+    return { collection: parseOr(parseCollectionId, id, 'hello digest collection'), digest: { count: count as number, xor: xor as Uint8Array } };
+  });
+  return { collections, subscribed, digests };
+}
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;
+
+function defFromWire(raw: unknown): CollectionDef {
+  expect(isWireMap(raw) && typeof raw.n === 'string' && NAME_RE.test(raw.n), 'hello collection name is malformed');
+  const f = raw.f;
+  expect(Array.isArray(f) && f.length > 0 && f.length <= 1000, `hello collection ${raw.n} has malformed fields`);
+  const fields = f.map((x): FieldDef => {
+    expect(Array.isArray(x) && x.length === 5, `hello collection ${raw.n as string} has a malformed field`);
+    const [name, kind, list, required, itemRequired] = x as unknown[];
+    expect(typeof name === 'string' && NAME_RE.test(name), `hello collection ${raw.n as string} has a malformed field name`);
+    expect((SCALARS as readonly unknown[]).includes(kind), `hello field ${name} has unknown type ${String(kind)}`);
+    expect(typeof list === 'boolean' && typeof required === 'boolean' && typeof itemRequired === 'boolean', `hello field ${name} has malformed flags`);
+    return { name, kind: kind as ScalarName, list, required, itemRequired };
+  });
+  return { name: raw.n, fields };
+}
+
+/** Encodes a request. */
+export function encodeRequest(req: SyncRequest): Uint8Array {
+  if (req.kind === 'hello') return encodeCbor({ v: 1, k: 'hello', h: helloToWire(req.hello) });
+  return encodeCbor({ v: 1, k: 'pull', c: req.collection, s: req.scope, h: [...req.heads].map(([doc, cids]) => [doc, [...cids]]) });
+}
+
+/** Decodes a request; throws ProtocolDecodeError (or MessageTooLargeError) on bad bytes. */
+export function decodeRequest(bytes: Uint8Array): SyncRequest {
+  const raw = decodeWireMap(bytes, MAX_FRAME_BYTES, 'request');
+  expect(raw.v === 1, `request has unsupported version ${String(raw.v)}`);
+  if (raw.k === 'hello') return { kind: 'hello', hello: helloFromWire(raw.h) };
+  expect(raw.k === 'pull', `unknown request kind ${JSON.stringify(String(raw.k)).slice(0, 40)}`);
+  expect(raw.s === 'all' || raw.s === 'docs', 'pull scope is malformed');
+  const collection = parseOr(parseCollectionId, raw.c, 'pull collection');
+  expect(Array.isArray(raw.h), 'pull heads are malformed');
+  const heads = new Map<DocId, BlockCid[]>();
+  for (const entry of raw.h) {
+    expect(Array.isArray(entry) && entry.length === 2 && Array.isArray(entry[1]), 'pull heads entry is malformed');
+    const doc = parseOr(parseDocId, entry[0], 'pull DocID');
+    heads.set(doc, (entry[1] as unknown[]).map((c) => parseOr(parseBlockCid, c, 'pull head CID')));
+  }
+  return { kind: 'pull', collection, scope: raw.s, heads };
+}
+
+/** Encodes one response frame. */
+export function encodeResponse(res: SyncResponse): Uint8Array {
+  switch (res.kind) {
+    case 'hello': return encodeCbor({ k: 'hello', h: helloToWire(res.hello) });
+    case 'error': return encodeCbor({ k: 'error', e: res.message });
+    case 'blocks': return encodeCbor(res.total !== undefined ? { k: 'blocks', n: res.total, b: [...res.blocks] } : { k: 'blocks', b: [...res.blocks] });
+  }
+}
+
+/** Decodes one response frame; throws ProtocolDecodeError (or MessageTooLargeError) on bad bytes. */
+export function decodeResponse(bytes: Uint8Array): SyncResponse {
+  const raw = decodeWireMap(bytes, MAX_FRAME_BYTES, 'response');
+  if (raw.k === 'hello') return { kind: 'hello', hello: helloFromWire(raw.h) };
+  if (raw.k === 'error') {
+    expect(typeof raw.e === 'string', 'error response has no message');
+    return { kind: 'error', message: raw.e.slice(0, 500) };
+  }
+  expect(raw.k === 'blocks', `unknown response kind ${JSON.stringify(String(raw.k)).slice(0, 40)}`);
+  const b = raw.b;
+  expect(Array.isArray(b) && b.length <= MAX_FRAME_BLOCKS && b.every((x) => x instanceof Uint8Array), 'response blocks are malformed');
+  if (raw.n === undefined) return { kind: 'blocks', blocks: b as Uint8Array[] };
+  expect(Number.isSafeInteger(raw.n) && (raw.n as number) >= 0, 'response total is malformed');
+  return { kind: 'blocks', total: raw.n as number, blocks: b as Uint8Array[] };
+}

@@ -1,0 +1,84 @@
+/** The answering side of the request protocol: hello and pull. Never throws: bad requests get an error frame. */
+import { DbError } from '../core/errors.js';
+import type { DocId, PeerIdString } from '../core/ids.js';
+import type { BlockBytes, Database } from '../db/database.js';
+import { decodeRequest, encodeResponse, type Hello } from './request-codec.js';
+import type { ActivityEntry } from './events.js';
+import { describeError } from './receiver.js';
+
+/** Most documents a `docs`-scoped pull may name. */
+export const MAX_PULL_DOCS = 10_000;
+
+/** What answering needs. */
+export interface ServerComponents {
+  readonly db: Database;
+  /** This node's hello, freshly computed. */
+  hello(): Promise<Hello>;
+  /** A peer introduced itself. */
+  heard(peer: PeerIdString, hello: Hello): void;
+  log(entry: Omit<ActivityEntry, 'at'>): void;
+}
+
+/** Options of the server. */
+export interface ServerInit {
+  /** Most blocks in one response frame (default 500). */
+  readonly chunkBlocks?: number;
+  /** Most bytes of blocks in one response frame (default 1 MiB). */
+  readonly chunkBytes?: number;
+}
+
+/** Answers requests from peers. */
+export class Server {
+  private readonly chunkBlocks: number;
+  private readonly chunkBytes: number;
+
+  constructor(private readonly c: ServerComponents, init: ServerInit = {}) {
+    this.chunkBlocks = init.chunkBlocks ?? 500;
+    this.chunkBytes = init.chunkBytes ?? 1024 * 1024;
+  }
+
+  /** The request handler to give the network: yields encoded response frames. */
+  async *answer(from: PeerIdString, bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+    let blocks: BlockBytes[];
+    try {
+      const req = decodeRequest(bytes);
+      if (req.kind === 'hello') {
+        this.c.heard(from, req.hello);
+        yield encodeResponse({ kind: 'hello', hello: await this.c.hello() });
+        return;
+      }
+      const col = this.c.db.collection(req.collection);
+      if (req.scope === 'all') {
+        blocks = await this.c.db.missingForCollection(col.id, req.heads);
+      } else {
+        if (req.heads.size > MAX_PULL_DOCS) throw new DbError(`a pull may name at most ${MAX_PULL_DOCS} documents`);
+        blocks = [];
+        for (const [doc, heads] of req.heads) blocks.push(...(await this.c.db.missingBlocks(doc as DocId, heads)));
+      }
+    } catch (err) {
+      this.c.log({ level: 'warn', message: `Refused a request from ${from}: ${describeError(err)}`, peer: from });
+      yield encodeResponse({ kind: 'error', message: describeError(err) });
+      return;
+    }
+    yield* this.chunks(blocks);
+  }
+
+  private *chunks(blocks: readonly BlockBytes[]): Generator<Uint8Array> {
+    let first = true;
+    let chunk: Uint8Array[] = [];
+    let size = 0;
+    const flush = (): Uint8Array => {
+      const frame = encodeResponse(first ? { kind: 'blocks', total: blocks.length, blocks: chunk } : { kind: 'blocks', blocks: chunk });
+      first = false;
+      chunk = [];
+      size = 0;
+      return frame;
+    };
+    for (const b of blocks) {
+      if (chunk.length && (chunk.length >= this.chunkBlocks || size + b.bytes.byteLength > this.chunkBytes)) yield flush();
+      chunk.push(b.bytes);
+      size += b.bytes.byteLength;
+    }
+    if (chunk.length || first) yield flush();
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The replication engine: publishes local changes on their collection's topic, applies what peers publish,
+ * fetches missing parents, and catches up with each peer on connect and on subscribe.
+ */
+import { collectionIdOf } from '../core/collection-id.js';
+import { digestsEqual, type SetDigest } from '../core/digest.js';
+import { TypedEventTarget } from '../core/events.js';
+import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
+import type { ChangeEvent, CollectionInfo, Database, IncomingBlock } from '../db/database.js';
+import type { ActivityEntry, PullResult, SyncEvents } from './events.js';
+import { encodeGossipChunks } from './gossip-codec.js';
+import type { SyncNetwork } from './network.js';
+import { Puller } from './puller.js';
+import { Receiver, describeError } from './receiver.js';
+import { decodeResponse, encodeRequest, type Hello } from './request-codec.js';
+import { findMismatches } from './schema-mismatch.js';
+import { Server } from './server.js';
+import { SubscriptionSet } from './subscriptions.js';
+
+/** What the engine needs. */
+export interface SyncComponents {
+  readonly db: Database;
+  readonly network: SyncNetwork;
+}
+
+/** Options of the engine. */
+export interface SyncInit {
+  /** Catch up with peers on connect and on subscribe (default true). */
+  readonly autoCatchUp?: boolean;
+  /** Most blocks applied in one transaction from pubsub (default 1000). */
+  readonly maxBatchBlocks?: number;
+  /** Most blocks per response frame when answering a pull (default 500). */
+  readonly chunkBlocks?: number;
+  /** Activity entries kept for `recentActivity()` (default 500). */
+  readonly maxActivity?: number;
+  /** Further attempts when fetched parents still leave blocks waiting (default 3). */
+  readonly fetchRetries?: number;
+  /** Re-run catch-up with every peer this often, healing lost gossip (default 30 s; 0 turns it off). */
+  readonly resyncIntervalMs?: number;
+}
+
+interface PeerInfo {
+  readonly collections: Set<CollectionId>;
+  readonly digests: Map<CollectionId, SetDigest>;
+  readonly reported: Set<CollectionId>;
+}
+
+/** Publisher-subscriber replication of one database over a SyncNetwork. */
+export class Sync extends TypedEventTarget<SyncEvents> {
+  private readonly db: Database;
+  private readonly network: SyncNetwork;
+  private readonly subs: SubscriptionSet;
+  private readonly receiver: Receiver;
+  private readonly puller: Puller;
+  private readonly server: Server;
+  private readonly autoCatchUp: boolean;
+  private readonly maxActivity: number;
+  private readonly fetchRetries: number;
+  private readonly resyncMs: number;
+  private resyncTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly log: ActivityEntry[] = [];
+  private readonly peerInfo = new Map<PeerIdString, PeerInfo>();
+  private readonly exchanges = new Map<PeerIdString, Promise<PullResult[]>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private detach: Array<() => void> = [];
+  private publishing: Promise<void> = Promise.resolve();
+  private started = false;
+
+  constructor(components: SyncComponents, init: SyncInit = {}) {
+    super();
+    this.db = components.db;
+    this.network = components.network;
+    this.autoCatchUp = init.autoCatchUp ?? true;
+    this.maxActivity = init.maxActivity ?? 500;
+    this.fetchRetries = init.fetchRetries ?? 3;
+    this.resyncMs = init.resyncIntervalMs ?? 30_000;
+    this.subs = new SubscriptionSet(this.db);
+    const log = (e: Omit<ActivityEntry, 'at'>): void => this.activity(e);
+    this.receiver = new Receiver({
+      db: this.db,
+      subscribedName: (topic) => (this.started && this.subs.has(topic) ? this.db.collection(topic).name : undefined),
+      log,
+      missing: (peer, collection, docs, pending) => this.fetchMissing(peer, collection, docs, pending, 0),
+    }, init.maxBatchBlocks !== undefined ? { maxBatchBlocks: init.maxBatchBlocks } : {});
+    this.puller = new Puller({ db: this.db, network: this.network, log, progress: (p) => this.emit('catch-up', p) });
+    this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), log },
+      init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {});
+  }
+
+  /** Loads the persisted subscriptions, joins their topics and starts serving, publishing and catching up. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.subs.load();
+    this.started = true;
+    this.detach = [
+      this.network.onMessage((msg) => this.receiver.receive(msg)),
+      this.network.handle((from, bytes) => this.server.answer(from, bytes)),
+      this.network.onPeer((peer, state) => this.onPeer(peer, state)),
+      this.db.on('change', (e) => this.onChange(e)),
+    ];
+    for (const col of this.subs.list()) this.join(col);
+    for (const peer of this.network.peers()) this.onPeer(peer, 'connected');
+    if (this.resyncMs > 0 && this.autoCatchUp) this.resyncTimer = setInterval(() => void this.catchUp(), this.resyncMs);
+  }
+
+  /** Leaves the topics, stops answering and waits for work under way. Subscriptions stay persisted. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const d of this.detach) d();
+    this.detach = [];
+    if (this.resyncTimer !== undefined) clearInterval(this.resyncTimer);
+    this.resyncTimer = undefined;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const col of this.subs.list()) this.network.unsubscribe(col.id);
+    await Promise.allSettled([...this.inflight, this.publishing]);
+    this.peerInfo.clear();
+    this.exchanges.clear();
+  }
+
+  /**
+   * Subscribes to collections by name or ID: `"User"`, `"User,Post"` or `['User', 'Post']`. Unknown names
+   * reject with UnknownCollectionError and nothing is subscribed. Returns the newly subscribed collections.
+   */
+  async subscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
+    const cols = this.subs.resolve(names);
+    const fresh = await this.subs.add(cols);
+    if (!fresh.length) return [];
+    if (this.started) for (const col of fresh) this.join(col);
+    this.emit('subscriptions', { subscribed: this.subs.list() });
+    if (this.started && this.autoCatchUp) for (const peer of this.network.peers()) void this.exchange(peer);
+    return fresh;
+  }
+
+  /** Unsubscribes from collections (same forms as subscribe); returns those that were subscribed. */
+  async unsubscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
+    const gone = await this.subs.remove(this.subs.resolve(names));
+    for (const col of gone) {
+      if (this.started) this.network.unsubscribe(col.id);
+      this.activity({ level: 'info', message: `Removing pubsub topic ${col.id} (${col.name})`, topic: col.id, collection: col.name });
+    }
+    if (gone.length) this.emit('subscriptions', { subscribed: this.subs.list() });
+    return gone;
+  }
+
+  /** The subscribed collections. */
+  subscriptions(): CollectionInfo[] {
+    return this.subs.list();
+  }
+
+  /** True when the collection (name or ID) is subscribed. */
+  isSubscribed(nameOrId: string): boolean {
+    const col = this.db.collections().find((c) => c.name === nameOrId || c.id === nameOrId);
+    return col !== undefined && this.subs.has(col.id);
+  }
+
+  /** The connected peers that speak the sync protocol. */
+  peers(): PeerIdString[] {
+    return this.network.peers();
+  }
+
+  /** The latest activity entries, oldest first. */
+  recentActivity(): ActivityEntry[] {
+    return [...this.log];
+  }
+
+  /** Compares digests with one peer (or every connected peer) and pulls what this node lacks. */
+  async catchUp(peer?: PeerIdString): Promise<PullResult[]> {
+    const peers = peer !== undefined ? [peer] : this.network.peers();
+    return (await Promise.all(peers.map((p) => this.exchange(p)))).flat();
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private activity(e: Omit<ActivityEntry, 'at'>): void {
+    const entry: ActivityEntry = { at: Date.now(), ...e };
+    this.log.push(entry);
+    if (this.log.length > this.maxActivity) this.log.splice(0, this.log.length - this.maxActivity);
+    this.emit('activity', entry);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  private join(col: CollectionInfo): void {
+    this.network.subscribe(col.id);
+    this.activity({ level: 'info', message: `Adding pubsub topic ${col.id} (${col.name})`, peer: this.network.selfId, topic: col.id, collection: col.name });
+  }
+
+  private onChange(e: ChangeEvent): void {
+    if (!this.started || e.origin !== 'local') return;
+    const messages = encodeGossipChunks(e.collection, e.blocks.map((b) => b.bytes));
+    this.publishing = this.publishing.then(async () => {
+      for (const m of messages) await this.network.publish(e.collection, m);
+    }).catch((err: unknown) => {
+      this.activity({ level: 'warn', message: `Could not publish on ${e.collection}: ${describeError(err)}`, topic: e.collection });
+    });
+  }
+
+  private onPeer(peer: PeerIdString, state: 'connected' | 'disconnected'): void {
+    if (!this.started) return;
+    this.emit('peer', { peer, state });
+    if (state === 'disconnected') {
+      this.peerInfo.delete(peer);
+      this.exchanges.delete(peer);
+      return;
+    }
+    if (this.autoCatchUp) void this.exchange(peer);
+  }
+
+  /** This node's hello: its collections, subscriptions and a digest per collection. */
+  private async hello(): Promise<Hello> {
+    const cols = this.db.collections();
+    const digests = [];
+    for (const c of cols) digests.push({ collection: c.id, digest: await this.db.digest(c.id) });
+    return { collections: cols.map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests };
+  }
+
+  /** Records what a peer told about itself; reports same-name collections whose fields differ (once per peer). */
+  private heard(peer: PeerIdString, hello: Hello): void {
+    const reported = this.peerInfo.get(peer)?.reported ?? new Set<CollectionId>();
+    this.peerInfo.set(peer, {
+      collections: new Set(hello.collections.map(collectionIdOf)),
+      digests: new Map(hello.digests.map((d) => [d.collection, d.digest])),
+      reported,
+    });
+    for (const m of findMismatches(this.db.collections(), hello.collections)) {
+      if (reported.has(m.remoteId)) continue;
+      reported.add(m.remoteId);
+      this.emit('schema-mismatch', { peer, ...m });
+      this.activity({ level: 'warn', message: `Peer ${peer} has a ${m.collection} collection with other fields (${m.fields.join(', ')}); it does not sync: ${m.differences.join('; ')}`, peer, topic: m.localId, collection: m.collection });
+    }
+  }
+
+  /** A peer introduced itself in a request: pull from it whatever its digests say we lack. */
+  private heardRequest(peer: PeerIdString, hello: Hello): void {
+    this.heard(peer, hello);
+    if (this.started && this.autoCatchUp) void this.queue(peer, () => this.pullDifferences(peer));
+  }
+
+  /** Hello, then a pull per subscribed collection whose digest differs. */
+  private exchange(peer: PeerIdString): Promise<PullResult[]> {
+    return this.queue(peer, async () => {
+      let hello: Hello | undefined;
+      for await (const frame of this.network.request(peer, encodeRequest({ kind: 'hello', hello: await this.hello() }))) {
+        const res = decodeResponse(frame);
+        if (res.kind === 'hello') hello = res.hello;
+      }
+      if (!hello) throw new Error('the peer did not answer the hello');
+      this.heard(peer, hello);
+      return this.pullDifferences(peer);
+    });
+  }
+
+  /** Runs catch-up work for one peer after the previous one finished; failures are logged, never thrown. */
+  private queue(peer: PeerIdString, work: () => Promise<PullResult[]>): Promise<PullResult[]> {
+    const prev = this.exchanges.get(peer) ?? Promise.resolve([]);
+    const next = this.track(prev.then(async () => {
+      if (!this.started) return [];
+      try {
+        return await work();
+      } catch (err) {
+        if (this.started) this.activity({ level: 'warn', message: `Catch-up with ${peer} failed: ${describeError(err)}`, peer });
+        return [];
+      }
+    }));
+    this.exchanges.set(peer, next);
+    return next;
+  }
+
+  /**
+   * Pulls every subscribed collection whose digest differs from the one the peer last told.
+   * When that brought new blocks, tells the other peers (a hello), so they can pull them in turn.
+   */
+  private async pullDifferences(peer: PeerIdString): Promise<PullResult[]> {
+    const info = this.peerInfo.get(peer);
+    if (!info) return [];
+    const results: PullResult[] = [];
+    for (const col of this.subs.list()) {
+      const theirs = info.digests.get(col.id);
+      if (!info.collections.has(col.id) || !theirs) continue;
+      const ours = await this.db.digest(col.id);
+      if (digestsEqual(ours, theirs)) continue;
+      const t0 = Date.now();
+      this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} started: they hold ${theirs.count} blocks, we hold ${ours.count}`, peer, topic: col.id, collection: col.name });
+      const r = await this.puller.pull(peer, col, { all: true });
+      results.push(r);
+      info.digests.set(col.id, await this.db.digest(col.id));
+      this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} finished: received ${r.received} blocks, applied ${r.applied}, ${r.duplicates} already held, ${r.rejected} rejected, in ${Date.now() - t0} ms`, peer, topic: col.id, collection: col.name });
+    }
+    if (results.some((r) => r.applied > 0)) {
+      for (const other of this.network.peers()) if (other !== peer) void this.exchange(other);
+    }
+    return results;
+  }
+
+  private fetchMissing(peer: PeerIdString, collection: CollectionId, docs: DocId[], pending: IncomingBlock[], attempt: number): void {
+    if (!this.started) return;
+    const col = this.db.collections().find((c) => c.id === collection);
+    if (!col) return;
+    this.activity({ level: 'info', message: `Fetching missing blocks of ${docs.length} ${col.name} document(s) from ${peer}`, peer, topic: col.id, collection: col.name });
+    void this.track(this.puller.pull(peer, col, { docs }, pending).then((r) => {
+      if (r.missing === 0 || attempt >= this.fetchRetries || !this.started) return;
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.fetchMissing(peer, collection, docs, pending, attempt + 1);
+      }, 100 * 2 ** attempt);
+      this.timers.add(timer);
+    }, (err: unknown) => {
+      if (this.started) this.activity({ level: 'warn', message: `Fetching missing blocks from ${peer} failed: ${describeError(err)}`, peer, topic: col.id, collection: col.name });
+    }));
+  }
+}

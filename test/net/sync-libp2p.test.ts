@@ -1,0 +1,64 @@
+import './setup.js';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
+import type { NetNode } from '../../src/net/services.js';
+import { libp2pSyncNetwork, type Libp2pSyncNetwork } from '../../src/net/sync-network.js';
+import { makeTestPeer, waitFor, type SyncHarness, type TestPeer } from '../sync/harness.js';
+import { syncCases } from '../sync/sync-cases.js';
+
+/** The node's plain TCP listen address. */
+function tcpAddr(node: NetNode): Multiaddr {
+  const found = node.getMultiaddrs().find((ma) => {
+    const names = ma.getComponents().map((c) => c.name);
+    return names.includes('tcp') && !names.includes('ws') && !names.includes('p2p-circuit');
+  });
+  if (found == null) throw new Error('node has no TCP address');
+  return found;
+}
+
+/** The shared cases' harness over real libp2p nodes (TCP on loopback). */
+async function libp2pHarness(): Promise<SyncHarness> {
+  const nodes = new Map<string, { node: NetNode; net: Libp2pSyncNetwork }>();
+  const peers: TestPeer[] = [];
+  const nodeOf = (p: TestPeer): NetNode => nodes.get(p.id)!.node;
+  return {
+    kind: 'libp2p',
+    async peer(name, opts) {
+      const node = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
+      const net = await libp2pSyncNetwork(node);
+      nodes.set(net.selfId, { node, net });
+      const p = await makeTestPeer(name, net, opts);
+      peers.push(p);
+      return p;
+    },
+    async connect(a, b) {
+      await nodeOf(a).dial(tcpAddr(nodeOf(b)));
+      await waitFor(() => a.sync.peers().includes(b.id) && b.sync.peers().includes(a.id), `${a.name} and ${b.name} to see each other`);
+    },
+    async disconnect(a, b) {
+      await nodeOf(a).hangUp(nodeOf(b).peerId);
+      await waitFor(() => !a.sync.peers().includes(b.id) && !b.sync.peers().includes(a.id), `${a.name} and ${b.name} to part`);
+    },
+    async ready(list, topic) {
+      const subscribed = (p: TestPeer): boolean => nodeOf(p).services.pubsub.getTopics().includes(topic);
+      await waitFor(() => list.every((p) => list.every((q) => {
+        if (p === q || !p.sync.peers().includes(q.id) || !subscribed(q)) return true;
+        const ps = nodeOf(p).services.pubsub;
+        if (!ps.getSubscribers(topic).some((id) => id.toString() === q.id)) return false;
+        // getMeshPeers is on the implementation, not on the GossipSub interface.
+        const mesh = (ps as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(topic);
+        return !subscribed(p) || mesh.includes(q.id);
+      })), `the gossip mesh on ${topic.slice(0, 12)}…`);
+    },
+    async close() {
+      for (const p of peers) await p.sync.stop();
+      for (const { node, net } of nodes.values()) {
+        await net.close();
+        await node.stop();
+      }
+      for (const p of peers) await p.db.close();
+    },
+  };
+}
+
+syncCases('sync over libp2p (TCP, loopback)', libp2pHarness, { bulk: 1500 });

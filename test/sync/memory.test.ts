@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Database } from '../../src/db/database.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { Sync } from '../../src/sync/sync.js';
+import { encodeGossip } from '../../src/sync/gossip-codec.js';
+import { decodeResponse, encodeRequest } from '../../src/sync/request-codec.js';
+import { encodeCbor } from '../../src/core/hash.js';
+import { syncCases } from './sync-cases.js';
+import { memoryHarness, type MemoryHarness } from './memory-harness.js';
+import { entries, sameState, snapshot, waitFor } from './harness.js';
+import { seededRandom } from './memory-network.js';
+
+for (const seed of [1, 2, 3]) {
+  syncCases(`sync over the memory network (seed ${seed}, reordered)`, () => memoryHarness({ seed, reorder: true }), { bulk: seed === 1 ? 3000 : 300 });
+}
+syncCases('sync over the memory network (in order)', () => memoryHarness(), { bulk: 300 });
+
+describe('subscriptions and memory-only behaviour', () => {
+  let h: MemoryHarness;
+  beforeEach(async () => { h = await memoryHarness(); });
+  afterEach(async () => { await h.close(); });
+
+  it('refuses unknown names with UnknownCollectionError and subscribes nothing', async () => {
+    const a = await h.peer('a');
+    const err = await a.sync.subscribe('User,Nope,Other').catch((e: Error) => e);
+    expect(err).toMatchObject({ name: 'UnknownCollectionError' });
+    expect((err as Error).message).toContain('"Nope", "Other"');
+    expect(a.sync.subscriptions()).toEqual([]);
+    expect(h.endpoint(a).topics.size).toBe(0);
+    expect(await a.sync.subscribe(' , ').catch((e: Error) => e)).toMatchObject({ name: 'UnknownCollectionError' });
+  });
+
+  it('subscribes comma-separated and array names, unsubscribes, and keeps subscriptions across a restart', async () => {
+    const a = await h.peer('a');
+    const added = await a.sync.subscribe('User, Post');
+    expect(added.map((c) => c.name)).toEqual(['User', 'Post']);
+    expect(await a.sync.subscribe(['User', 'Post'])).toEqual([]);
+    expect(a.sync.isSubscribed('User') && a.sync.isSubscribed('Post')).toBe(true);
+    expect([...h.endpoint(a).topics].sort()).toEqual([a.db.collection('User').id, a.db.collection('Post').id].sort());
+    expect(entries(a, { text: 'Adding pubsub topic' }).map((e) => e.collection)).toEqual(['User', 'Post']);
+    expect((await a.sync.unsubscribe('Post')).map((c) => c.name)).toEqual(['Post']);
+    expect(a.sync.isSubscribed('Post')).toBe(false);
+    expect([...h.endpoint(a).topics]).toEqual([a.db.collection('User').id]);
+
+    await a.sync.stop();
+    await a.db.close();
+    expect(h.endpoint(a).topics.size).toBe(0);
+    const db = await Database.open({ store: new MemoryStore(a.data) });
+    const sync = new Sync({ db, network: a.network });
+    expect(sync.subscriptions()).toEqual([]);
+    await sync.start();
+    expect(sync.subscriptions().map((c) => c.name)).toEqual(['User']);
+    expect([...h.endpoint(a).topics]).toEqual([db.collection('User').id]);
+    await sync.stop();
+    await db.close();
+    a.db = await Database.open({ store: new MemoryStore(a.data) });
+    a.sync = new Sync({ db: a.db, network: a.network });
+  });
+
+  it('ignores messages that reach a node not subscribed to their topic', async () => {
+    const [a, n] = [await h.peer('a'), await h.peer('n')];
+    await h.connect(a, n);
+    const src = await h.peer('src');
+    const blocks: Uint8Array[] = [];
+    src.db.on('change', (e) => blocks.push(...e.blocks.map((b) => b.bytes)));
+    await src.db.create('User', { name: 'stray' });
+    const topic = n.db.collection('User').id;
+    h.net.inject(h.endpoint(a), h.endpoint(n), topic, encodeGossip({ collection: topic, blocks }));
+    await waitFor(() => h.net.stats.delivered >= 1, 'the delivery');
+    await n.sync.subscribe('Post');
+    expect(await n.db.list('User')).toEqual([]);
+    expect(entries(n, { text: 'Received' })).toEqual([]);
+  });
+
+  it('does not forward rejected messages, and answers malformed requests with an error frame', async () => {
+    const [x, v, w] = [await h.peer('x'), await h.peer('v'), await h.peer('w')];
+    await v.sync.subscribe('User');
+    await w.sync.subscribe('User');
+    await h.connect(x, v);
+    await h.connect(v, w);
+    const topic = v.db.collection('User').id;
+    await x.network.publish(topic, new Uint8Array([1, 2, 3]));
+    await waitFor(() => entries(v, { level: 'warn' }).length === 1, 'V to drop it');
+    expect(h.net.stats.forwarded).toBe(0);
+    for (const bad of [new Uint8Array([0xff]), encodeCbor({ v: 1, k: 'pull', c: topic, s: 'all', h: 5 }), encodeRequest({ kind: 'pull', collection: 'bafyreigk7nwtnurbwzv3uemdqo5czgafh33q5s3cylol4ozgvja75i5mca' as never, scope: 'all', heads: new Map() })]) {
+      const frames: Uint8Array[] = [];
+      for await (const f of x.network.request(v.id, bad)) frames.push(f);
+      expect(frames).toHaveLength(1);
+      expect(decodeResponse(frames[0]!).kind).toBe('error');
+    }
+    expect(entries(v, { text: 'Refused a request', peer: x.id })).toHaveLength(3);
+  });
+
+  it.each([42, 7, 1234])('converges under random drops and reordering once peers reconnect (seeded fuzz, seed %i)', async (seed) => {
+    const lossy = await memoryHarness({ seed, reorder: true, dropRate: 0.3 });
+    try {
+      const peers = [await lossy.peer('p0'), await lossy.peer('p1'), await lossy.peer('p2'), await lossy.peer('p3')];
+      for (const p of peers) await p.sync.subscribe('User');
+      await lossy.connect(peers[0]!, peers[1]!);
+      await lossy.connect(peers[1]!, peers[2]!);
+      await lossy.connect(peers[2]!, peers[3]!);
+      const random = seededRandom(seed + 1);
+      const ids: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const p = peers[Math.floor(random() * peers.length)]!;
+        const known = (await p.db.list('User')).map((d) => d.id);
+        if (known.length && random() < 0.6) await p.db.update('User', known[Math.floor(random() * known.length)]!, { age: i });
+        else ids.push((await p.db.create('User', { name: `n${i}` })).id);
+      }
+      // Reconnect every link: each side compares digests and pulls what it lacks.
+      for (const [a, b] of [[0, 1], [1, 2], [2, 3]] as const) {
+        await lossy.disconnect(peers[a]!, peers[b]!);
+        await lossy.connect(peers[a]!, peers[b]!);
+      }
+      await waitFor(async () => {
+        const s = await Promise.all(peers.map((p) => snapshot(p.db)));
+        return s.every((x) => x === s[0]);
+      }, 'all four peers to converge');
+      expect(await sameState(peers[0]!.db, peers[3]!.db)).toBe(true);
+      expect(lossy.net.stats.dropped).toBeGreaterThan(0);
+    } finally {
+      await lossy.close();
+    }
+  });
+});

@@ -1,0 +1,245 @@
+/** Behavioural cases of the sync engine, written once and run over the memory network and over real libp2p. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBlock, decodeBlock, encodeBlock, type EncodedBlock } from '../../src/core/block.js';
+import { collectionIdOf } from '../../src/core/collection-id.js';
+import { deriveDocId } from '../../src/core/doc-id.js';
+import { generateSecretKey, identityFromSecretKey } from '../../src/core/identity.js';
+import { parseSdl } from '../../src/core/schema.js';
+import type { CollectionId } from '../../src/core/ids.js';
+import type { Database } from '../../src/db/database.js';
+import { encodeGossip } from '../../src/sync/gossip-codec.js';
+import type { CatchUpProgress, SchemaMismatchEvent } from '../../src/sync/events.js';
+import { seededRandom } from './memory-network.js';
+import { canonical, entries, sameState, snapshot, waitFor, type SyncHarness, type TestPeer } from './harness.js';
+import { memoryDb } from '../helpers/db.js';
+
+/** Options of the shared cases. */
+export interface CaseOptions {
+  /** Documents written while disconnected in the catch-up case. */
+  readonly bulk: number;
+}
+
+const userId = (p: TestPeer): CollectionId => p.db.collection('User').id;
+const count = async (db: Database, name = 'User'): Promise<number> => (await db.list(name)).length;
+
+/** Captures the blocks of the next local changes of a database. */
+function captureBlocks(db: Database): EncodedBlock[] {
+  const out: EncodedBlock[] = [];
+  db.on('change', (e) => { if (e.origin === 'local') for (const b of e.blocks) out.push(decodeBlock(b.bytes)); });
+  return out;
+}
+
+/** Registers the shared cases under `describe(title)`. */
+export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>, opts: CaseOptions): void {
+  describe(title, () => {
+    let h: SyncHarness;
+    beforeEach(async () => { h = await makeHarness(); });
+    afterEach(async () => { await h.close(); });
+
+    it('publishes creates, updates and deletes to a subscriber, which logs what it received', async () => {
+      const a = await h.peer('a');
+      const b = await h.peer('b');
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await h.connect(a, b);
+      await h.ready([a, b], userId(a));
+      const doc = await a.db.create('User', { name: 'Ann', age: 30, verified: true, points: 1.5 });
+      await waitFor(async () => (await b.db.get('User', doc.id)) !== undefined, 'B to receive the create');
+      expect((await b.db.get('User', doc.id))!.fields).toEqual({ name: 'Ann', age: 30, verified: true, points: 1.5 });
+      await a.db.update('User', doc.id, { age: 31 });
+      await waitFor(async () => (await b.db.get('User', doc.id))?.fields.age === 31, 'B to receive the update');
+      await a.db.delete('User', doc.id);
+      await waitFor(async () => (await b.db.get('User', doc.id)) === undefined, 'B to receive the delete');
+      expect(entries(b, { text: 'Adding pubsub topic', topic: userId(b) })).toHaveLength(1);
+      const got = entries(b, { text: 'Received new pubsub message', peer: a.id, topic: userId(a) });
+      expect(got.length).toBeGreaterThanOrEqual(3);
+      expect(entries(b, { level: 'warn' })).toEqual([]);
+      // Updates from any peer: B writes, A applies.
+      const bob = await b.db.create('User', { name: 'Bob' });
+      await waitFor(async () => (await a.db.get('User', bob.id)) !== undefined, 'A to receive B\'s create');
+    });
+
+    it('gossips onward: in a line A–B–C, C gets A\'s update through B', async () => {
+      const [a, b, c] = [await h.peer('a'), await h.peer('b'), await h.peer('c')];
+      for (const p of [a, b, c]) await p.sync.subscribe('User');
+      await h.connect(a, b);
+      await h.connect(b, c);
+      await h.ready([a, b, c], userId(a));
+      expect(c.sync.peers()).not.toContain(a.id);
+      const doc = await a.db.create('User', { name: 'Line' });
+      await waitFor(async () => (await c.db.get('User', doc.id)) !== undefined, 'C to receive A\'s create');
+      await a.db.update('User', doc.id, { age: 7 });
+      await waitFor(async () => (await c.db.get('User', doc.id))?.fields.age === 7, 'C to receive A\'s update');
+      expect(entries(c, { text: 'Received new pubsub message', peer: a.id }).length).toBeGreaterThanOrEqual(1);
+    });
+
+    it('delivers nothing to a node that is not subscribed', async () => {
+      const [a, b, n] = [await h.peer('a'), await h.peer('b'), await h.peer('n')];
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await h.connect(a, b);
+      await h.connect(a, n);
+      await h.ready([a, b, n], userId(a));
+      await a.db.create('User', { name: 'One' });
+      await a.db.create('User', { name: 'Two' });
+      await waitFor(async () => (await count(b.db)) === 2, 'B to receive both');
+      expect(await count(n.db)).toBe(0);
+      expect(entries(n, { text: 'Received new pubsub message' })).toEqual([]);
+    });
+
+    it(`catches up ${opts.bulk} documents written while disconnected, with no new write`, async () => {
+      const a = await h.peer('a');
+      const b = await h.peer('b');
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await h.connect(a, b);
+      await h.ready([a, b], userId(a));
+      const first = await a.db.create('User', { name: 'before' });
+      await waitFor(async () => (await b.db.get('User', first.id)) !== undefined, 'B to receive the first doc');
+      await h.disconnect(a, b);
+      const docs = await a.db.createMany('User', Array.from({ length: opts.bulk }, (_, i) => ({ name: `user ${i}`, age: i })));
+      await a.db.update('User', docs[0]!.id, { age: -1 });
+      await a.db.delete('User', docs[1]!.id);
+      const progress: CatchUpProgress[] = [];
+      let doneAt = 0;
+      b.sync.on('catch-up', (p) => { progress.push(p); if (p.done) doneAt = performance.now(); });
+      const t0 = performance.now();
+      await h.connect(a, b);
+      await waitFor(() => doneAt > 0, 'the catch-up to finish', 25_000);
+      console.log(`[${h.kind}] catch-up of ${opts.bulk} documents (${opts.bulk + 2} blocks pulled) from reconnect to applied: ${(doneAt - t0).toFixed(0)} ms`);
+      expect(await count(b.db)).toBe(opts.bulk);
+      expect((await b.db.get('User', docs[0]!.id))!.fields.age).toBe(-1);
+      expect(await b.db.get('User', docs[1]!.id)).toBeUndefined();
+      const last = progress.find((p) => p.done)!;
+      expect(last.received).toBe(opts.bulk + 2);
+      expect(last.total).toBe(opts.bulk + 2);
+      expect(progress.filter((p) => !p.done).length).toBe(Math.ceil((opts.bulk + 2) / 500));
+      expect(await sameState(a.db, b.db)).toBe(true);
+      expect(entries(b, { text: 'Catch-up with', peer: a.id }).some((e) => e.message.includes('finished'))).toBe(true);
+    });
+
+    it('syncs documents made before the peers ever met, both ways, and on a later subscribe', async () => {
+      const [a, b, c] = [await h.peer('a'), await h.peer('b'), await h.peer('c')];
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await a.db.createMany('User', [{ name: 'a1' }, { name: 'a2' }, { name: 'a3' }]);
+      await b.db.createMany('User', [{ name: 'b1' }, { name: 'b2' }]);
+      await h.connect(a, b);
+      await waitFor(async () => (await count(a.db)) === 5 && (await count(b.db)) === 5, 'A and B to hold all five');
+      await h.connect(a, c);
+      expect(await count(c.db)).toBe(0);
+      await c.sync.subscribe('User');
+      await waitFor(async () => (await count(c.db)) === 5, 'C to catch up after subscribing');
+      expect(await sameState(a.db, c.db)).toBe(true);
+    });
+
+    it('converges after concurrent edits of the same field: later clock wins, other fields kept', async () => {
+      const a = await h.peer('a', { now: () => Date.now() });
+      const b = await h.peer('b', { now: () => Date.now() + 60_000 });
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await h.connect(a, b);
+      await h.ready([a, b], userId(a));
+      const doc = await a.db.create('User', { name: 'orig', age: 1 });
+      await waitFor(async () => (await b.db.get('User', doc.id)) !== undefined, 'B to receive the doc');
+      await h.disconnect(a, b);
+      await a.db.update('User', doc.id, { name: 'from A', age: 2 });
+      await b.db.update('User', doc.id, { name: 'from B', points: 2.5 });
+      await h.connect(a, b);
+      const want = { name: 'from B', age: 2, points: 2.5 };
+      await waitFor(async () => canonical((await a.db.get('User', doc.id))?.fields) === canonical(want)
+        && canonical((await b.db.get('User', doc.id))?.fields) === canonical(want), 'A and B to converge');
+      expect((await a.db.get('User', doc.id))!.fields).toEqual(want);
+      expect((await b.db.get('User', doc.id))!.fields).toEqual(want);
+    });
+
+    it('reports a peer whose User has other fields, naming them; nothing of it syncs, the rest does', async () => {
+      const a = await h.peer('a');
+      const b = await h.peer('b', { sdl: 'type User { name: String email: String }\ntype Post { title: String body: String }' });
+      await a.sync.subscribe('User,Post');
+      await b.sync.subscribe(['User', 'Post']);
+      const seenA: SchemaMismatchEvent[] = [];
+      const seenB: SchemaMismatchEvent[] = [];
+      a.sync.on('schema-mismatch', (e) => seenA.push(e));
+      b.sync.on('schema-mismatch', (e) => seenB.push(e));
+      await h.connect(a, b);
+      await waitFor(() => seenA.length > 0 && seenB.length > 0, 'both to report the mismatch');
+      expect(seenA[0]).toMatchObject({ peer: b.id, collection: 'User', localId: userId(a), remoteId: userId(b), fields: ['age', 'email', 'points', 'verified'] });
+      expect(seenA[0]!.differences).toContain('email is only in the new schema');
+      expect(seenB[0]).toMatchObject({ peer: a.id, collection: 'User', fields: ['age', 'email', 'points', 'verified'] });
+      expect(entries(a, { level: 'warn', peer: b.id, text: 'User' }).length).toBe(1);
+      await h.ready([a, b], a.db.collection('Post').id);
+      await a.db.create('User', { name: 'only here' });
+      const post = await a.db.create('Post', { title: 'shared' });
+      await waitFor(async () => (await b.db.get('Post', post.id)) !== undefined, 'B to receive the post');
+      expect(await count(b.db)).toBe(0);
+      expect(entries(b, { level: 'warn' }).filter((e) => !e.message.includes('other fields'))).toEqual([]);
+    });
+
+    it('drops and logs every bad message with its sender; state unchanged; nothing bad forwarded; still works', async () => {
+      const [x, v, w] = [await h.peer('x'), await h.peer('v'), await h.peer('w')];
+      await v.sync.subscribe('User');
+      await w.sync.subscribe('User');
+      await h.connect(x, v);
+      await h.connect(v, w);
+      const topic = userId(v);
+      await h.ready([x, v, w], topic);
+      const before = await snapshot(v.db);
+      const forge = await memoryDb({ user: false });
+      await forge.addSchema('type User { name: String age: Int verified: Boolean points: Float }\ntype Post { title: String body: String }');
+      const forged = captureBlocks(forge);
+      const good = await forge.create('User', { name: 'Forged but valid' });
+      await forge.create('Post', { title: 'wrong topic' });
+      const [userBlock, postBlock] = forged;
+      const me = identityFromSecretKey(generateSecretKey());
+      const badSig = encodeBlock({ ...userBlock!.block, set: { name: 'Mallory' }, signature: userBlock!.block.signature });
+      const ghostDef = parseSdl('type Ghost { x: Int }')[0]!;
+      const ghostId = collectionIdOf(ghostDef);
+      const ghost = createBlock({ collection: ghostId, doc: deriveDocId(ghostId, { x: 1 }), parents: [], clock: [Date.now(), 0], set: { x: 1 } }, me);
+      const badValues = createBlock({ collection: topic, doc: deriveDocId(topic, { age: 'abc' } as never), parents: [], clock: [Date.now(), 0], set: { age: 'abc' } as never }, me);
+      const random = seededRandom(7);
+      const valid = encodeGossip({ collection: topic, blocks: [userBlock!.bytes] });
+      const bad: Array<[string, Uint8Array]> = [
+        ['ProtocolDecodeError', Uint8Array.from({ length: 200 }, () => Math.floor(random() * 256))],
+        ['ProtocolDecodeError', valid.slice(0, valid.byteLength - 9)],
+        ['BlockDecodeError', encodeGossip({ collection: topic, blocks: [userBlock!.bytes.slice(0, -7)] })],
+        ['InvalidSignatureError', encodeGossip({ collection: topic, blocks: [badSig.bytes] })],
+        ['UnknownCollectionError', encodeGossip({ collection: topic, blocks: [ghost.bytes] })],
+        ['ValidationError', encodeGossip({ collection: topic, blocks: [badValues.bytes] })],
+        ['InvalidBlockError', encodeGossip({ collection: topic, blocks: [postBlock!.bytes] })],
+        ['MessageTooLargeError', new Uint8Array(600 * 1024).fill(0xa1)],
+      ];
+      for (const [, bytes] of bad) await x.network.publish(topic, bytes);
+      await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= bad.length, `V to log ${bad.length} dropped messages`);
+      const warns = entries(v, { level: 'warn', peer: x.id });
+      expect(warns).toHaveLength(bad.length);
+      for (const [name] of bad) expect(warns.some((e) => e.message.includes(`${name}:`)), `a warning naming ${name}`).toBe(true);
+      expect(warns.every((e) => e.topic === topic && e.message.startsWith(`Dropped pubsub message from ${x.id}`))).toBe(true);
+      expect(await snapshot(v.db)).toBe(before);
+      // Still working: a valid message from the same peer is applied and forwarded; W never saw a bad one.
+      await x.network.publish(topic, valid);
+      await waitFor(async () => (await w.db.get('User', good.id)) !== undefined, 'W to receive the valid message through V');
+      expect(await v.db.get('User', good.id)).toBeDefined();
+      expect(entries(w, { level: 'warn' })).toEqual([]);
+    });
+
+    it('fetches missing parents from the sender in one request when only the latest block arrives', async () => {
+      const a = await h.peer('a');
+      const b = await h.peer('b', { sync: { autoCatchUp: false } });
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      const blocks = captureBlocks(a.db);
+      const doc = await a.db.create('User', { name: 'chain', age: 0 });
+      for (let i = 1; i <= 4; i++) await a.db.update('User', doc.id, { age: i });
+      expect(blocks).toHaveLength(5);
+      await h.connect(a, b);
+      await h.ready([a, b], userId(a));
+      const before = b.requests.length;
+      await a.network.publish(userId(a), encodeGossip({ collection: userId(a), blocks: [blocks[4]!.bytes] }));
+      await waitFor(async () => (await b.db.get('User', doc.id))?.fields.age === 4, 'B to hold the whole chain');
+      expect(b.requests.slice(before)).toEqual(['pull']);
+      expect(await b.db.heads(doc.id)).toEqual([blocks[4]!.cid]);
+      expect(entries(b, { text: 'Fetching missing blocks of 1 User document(s)', peer: a.id })).toHaveLength(1);
+    });
+  });
+}
