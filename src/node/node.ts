@@ -9,6 +9,8 @@ import { createPeerKey, deserializePeerKey, serializePeerKey } from '../net/peer
 import { tryLockNode, type TabLock, type TabLockInit } from './tab-lock.js';
 import { APP_PROTOCOL, NodeNetwork, type NodeNetworkInit } from './network.js';
 import { startRelayDiscovery, type RelaySource } from './relay-discovery.js';
+import { Sync, type SyncInit } from '../sync/sync.js';
+import { libp2pSyncNetwork } from '../net/sync-network.js';
 
 const META_PEER_KEY = 'peer-key';
 
@@ -18,6 +20,8 @@ export interface NetworkOptions extends NodeNetworkInit {
   readonly create: (privateKey: PrivateKey) => Promise<NetNode>;
   /** Where the relay is; none means no relay. */
   readonly relay?: RelaySource;
+  /** Options of the replication engine. */
+  readonly sync?: SyncInit;
 }
 
 /** What a node is opened with. */
@@ -38,6 +42,8 @@ export interface P2PNode {
   readonly db: Database;
   /** Absent for a local-only node. */
   readonly network?: NodeNetwork;
+  /** Replication (subscriptions, gossip, catch-up); absent for a local-only node. */
+  readonly sync?: Sync;
   close(): Promise<void>;
 }
 
@@ -65,11 +71,17 @@ export async function openNode(init: OpenNodeInit): Promise<P2PNode> {
     const store = init.store ?? (await openIdbStore(init.name));
     db = await Database.open({ store });
     let network: NodeNetwork | undefined;
+    let sync: Sync | undefined;
+    let closeSyncNet = async (): Promise<void> => {};
     let stopRelay = (): void => {};
     if (init.network) {
       const libp2p = await init.network.create(await loadPeerKey(store));
       await libp2p.handle(APP_PROTOCOL, async (stream) => { await stream.close(); }, { runOnLimitedConnection: true });
       network = new NodeNetwork(libp2p, init.network);
+      const syncNet = await libp2pSyncNetwork(libp2p);
+      closeSyncNet = () => syncNet.close();
+      sync = new Sync({ db, network: syncNet }, init.network.sync);
+      await sync.start(); // re-joins the persisted subscriptions
       if (init.network.relay) stopRelay = startRelayDiscovery(network, init.network.relay);
     }
     const opened = db;
@@ -77,8 +89,11 @@ export async function openNode(init: OpenNodeInit): Promise<P2PNode> {
       name: init.name,
       db: opened,
       ...(network ? { network } : {}),
+      ...(sync ? { sync } : {}),
       async close() {
         stopRelay();
+        await sync?.stop().catch(() => undefined);
+        await closeSyncNet().catch(() => undefined);
         network?.stop();
         try {
           await network?.libp2p.stop();

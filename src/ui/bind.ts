@@ -52,6 +52,31 @@ export function bindNode(node: P2PNode): () => void {
       net.on('relay', (relay) => useUi.setState({ relay })),
     );
   }
+  const sync = node.sync;
+  if (sync) {
+    const MAX_ACTIVITY = 300;
+    const subscribedIds = () => new Set(sync.subscriptions().map((c) => c.id));
+    useUi.setState({ syncing: true, subscribed: subscribedIds(), activity: sync.recentActivity().slice(-MAX_ACTIVITY) });
+    offNet.push(
+      sync.on('subscriptions', () => useUi.setState({ subscribed: subscribedIds() })),
+      sync.on('activity', (entry) => useUi.setState((s) => ({ activity: [...s.activity.slice(-(MAX_ACTIVITY - 1)), entry] }))),
+      sync.on('catch-up', (p) =>
+        useUi.setState((s) => {
+          const key = `${p.peer}/${p.collection}`;
+          const catchUps = { ...s.catchUps };
+          if (p.done) delete catchUps[key];
+          else catchUps[key] = p;
+          return { catchUps };
+        }),
+      ),
+      sync.on('schema-mismatch', (m) => useUi.setState((s) => ({ mismatches: { ...s.mismatches, [`${m.peer}/${m.collection}`]: m } }))),
+      sync.on('peer', (p) => {
+        if (p.state === 'disconnected') {
+          useUi.setState((s) => ({ mismatches: Object.fromEntries(Object.entries(s.mismatches).filter(([, m]) => m.peer !== p.peer)) }));
+        }
+      }),
+    );
+  }
   return () => {
     offChange();
     offCollections();

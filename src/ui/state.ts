@@ -5,6 +5,8 @@ import { compareCreated, type Document } from '../db/document.js';
 import type { DocId } from '../core/ids.js';
 import type { P2PNode } from '../node/node.js';
 import type { ActivePeer, RelayState } from '../node/network.js';
+import type { ActivityEntry, CatchUpProgress, SchemaMismatchEvent } from '../sync/events.js';
+import type { CollectionId } from '../core/ids.js';
 
 /** Why the node is not ready, when it is not. */
 export type NodeStatus = { kind: 'opening' } | { kind: 'ready' } | { kind: 'locked'; message: string } | { kind: 'failed'; message: string };
@@ -32,6 +34,15 @@ export interface UiState {
   peers: readonly ActivePeer[];
   connecting: string | null;
   connectError: string | null;
+  /** Replication. */
+  syncing: boolean;
+  subscribed: ReadonlySet<CollectionId>;
+  subscribeError: string | null;
+  activity: readonly ActivityEntry[];
+  /** Catch-ups under way, by peer and collection. */
+  catchUps: Readonly<Record<string, CatchUpProgress>>;
+  /** Peers whose collection of the same name has other fields, by peer and collection name. */
+  mismatches: Readonly<Record<string, SchemaMismatchEvent>>;
 }
 
 /** The state and its setters. */
@@ -54,6 +65,12 @@ export const useUi = create<UiState>(() => ({
   peers: [],
   connecting: null,
   connectError: null,
+  syncing: false,
+  subscribed: new Set(),
+  subscribeError: null,
+  activity: [],
+  catchUps: {},
+  mismatches: {},
 }));
 
 let node: P2PNode | null = null;
@@ -180,7 +197,39 @@ export const actions = {
     }
   },
 
-  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'connectError'): void {
+  /** Turns syncing of one collection on or off. */
+  async setSync(name: string, on: boolean): Promise<void> {
+    const sync = need().sync;
+    if (!sync) return;
+    try {
+      if (on) await sync.subscribe(name);
+      else await sync.unsubscribe(name);
+      useUi.setState({ subscribeError: null });
+    } catch (err) {
+      useUi.setState({ subscribeError: messageOf(err) });
+    }
+  },
+
+  /** Subscribes to several collections at once ("User,Post"); nothing is subscribed if any name is unknown. */
+  async subscribeMany(text: string): Promise<boolean> {
+    const sync = need().sync;
+    if (!sync) return false;
+    const names = text.split(',').map((n) => n.trim()).filter(Boolean);
+    if (!names.length) {
+      useUi.setState({ subscribeError: 'write one or more collection names, separated by commas (e.g. User,Post)' });
+      return false;
+    }
+    try {
+      await sync.subscribe(names);
+      useUi.setState({ subscribeError: null });
+      return true;
+    } catch (err) {
+      useUi.setState({ subscribeError: messageOf(err) });
+      return false;
+    }
+  },
+
+  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'connectError' | 'subscribeError'): void {
     useUi.setState({ [key]: null } as Partial<UiState>);
   },
 };

@@ -3,6 +3,7 @@ import { useUi } from '../state.js';
 import { CollectionsPanel } from './CollectionsPanel.js';
 import { DocumentsPanel } from './DocumentsPanel.js';
 import { NetworkPanel } from './NetworkPanel.js';
+import { ActivityPanel } from './ActivityPanel.js';
 
 /** The whole app. */
 export function App() {
@@ -39,6 +40,7 @@ export function App() {
           <DocumentsPanel />
         </main>
       )}
+      {status.kind === 'ready' && <ActivityPanel />}
     </div>
   );
 }

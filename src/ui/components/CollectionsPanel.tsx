@@ -15,7 +15,12 @@ export function CollectionsPanel() {
   const collections = useUi((s) => s.collections);
   const open = useUi((s) => s.open);
   const error = useUi((s) => s.schemaError);
+  const syncing = useUi((s) => s.syncing);
+  const subscribed = useUi((s) => s.subscribed);
+  const subscribeError = useUi((s) => s.subscribeError);
+  const mismatches = useUi((s) => s.mismatches);
   const [sdl, setSdl] = useState('');
+  const [names, setNames] = useState('');
   const [busy, setBusy] = useState(false);
 
   async function submit(e: React.FormEvent) {
@@ -64,12 +69,48 @@ export function CollectionsPanel() {
               <button type="button" className="collection" aria-current={c.name === open ? 'true' : undefined} onClick={() => actions.openCollection(c.name)}>
                 {c.name}
               </button>
-              <span className="meta" title={`collection ID ${c.id}`}>
-                {c.def.fields.length} fields · <code>{c.id.slice(0, 12)}…</code>
+              <span className="meta" title={`collection ID (and pubsub topic) ${c.id}`}>
+                <code>{c.id.slice(0, 12)}…</code>
               </span>
+              {syncing && (
+                <label className="switch">
+                  <button
+                    type="button"
+                    role="switch"
+                    aria-checked={subscribed.has(c.id)}
+                    aria-label={`Sync ${c.name}`}
+                    onClick={() => actions.setSync(c.name, !subscribed.has(c.id))}
+                  >
+                    <span className="knob" />
+                  </button>
+                  <span aria-hidden="true">sync</span>
+                </label>
+              )}
             </li>
           ))}
         </ul>
+      )}
+      {Object.values(mismatches).map((m) => (
+        <div role="alert" className="alert notice" key={`${m.peer}/${m.collection}`}>
+          Peer {m.peer.slice(0, 8)}…{m.peer.slice(-4)} has a different {m.collection} collection, so it does not sync with yours:{' '}
+          {m.differences.map((d) => d.replace('existing schema', 'your schema').replace('new one', "the peer's")).join('; ')}.
+        </div>
+      ))}
+      {syncing && (
+        <form
+          className="stack subscribe"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (await actions.subscribeMany(names)) setNames('');
+          }}
+        >
+          <label htmlFor="subscribe-names">Subscribe to collections</label>
+          <div className="row">
+            <input id="subscribe-names" type="text" value={names} placeholder="User,Post" onChange={(e) => setNames(e.target.value)} />
+            <button type="submit">Subscribe</button>
+          </div>
+          <Alert message={subscribeError} onDismiss={() => actions.dismiss('subscribeError')} />
+        </form>
       )}
     </section>
   );

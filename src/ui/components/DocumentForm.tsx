@@ -41,7 +41,9 @@ export interface DocumentFormProps {
 export function DocumentForm({ def, label, submitLabel, fields, error, onDismissError, onSubmit, onCancel, mode }: DocumentFormProps) {
   const [values, setValues] = useState<Values>(() => initial(def, fields));
   const [busy, setBusy] = useState(false);
-  useEffect(() => setValues(initial(def, fields)), [def, fields]);
+  useEffect(() => {
+    setValues(initial(def, fields));
+  }, [def, fields]);
   const idBase = `${mode}-${def.name}`;
 
   async function submit(e: React.FormEvent) {
