@@ -23,6 +23,8 @@ export interface Libp2pSyncNetworkInit {
   readonly maxFrameBytes?: number;
   /** Time allowed to open a request stream, in ms (default 10 s). */
   readonly dialTimeoutMs?: number;
+  /** Longest silence while reading a response before the request fails (ms, default 20000). */
+  readonly idleTimeoutMs?: number;
   /** Concurrent inbound and outbound request streams per connection (default 32). */
   readonly maxStreams?: number;
 }
@@ -41,6 +43,7 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   private readonly protocol: string;
   private readonly maxFrame: number;
   private readonly dialTimeoutMs: number;
+  private readonly idleTimeoutMs: number;
   private readonly connected = new Set<PeerIdString>();
   /** Peers whose identify listed the protocol. */
   private readonly speakers = new Set<PeerIdString>();
@@ -54,6 +57,7 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     this.protocol = init.protocol ?? SYNC_PROTOCOL;
     this.maxFrame = init.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.dialTimeoutMs = init.dialTimeoutMs ?? 10_000;
+    this.idleTimeoutMs = init.idleTimeoutMs ?? 20_000;
   }
 
   /** Registers the protocol handler and starts tracking peers. */
@@ -68,13 +72,18 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     };
     const onDisconnect = (e: CustomEvent<PeerId>): void => this.refresh(e.detail);
     const onClose = (e: CustomEvent<Connection>): void => this.refresh(e.detail.remotePeer);
+    // Identify may have run on the relayed (limited) connection only: the direct WebRTC connection that
+    // follows it must count too, so re-check on every opened connection.
+    const onOpen = (e: CustomEvent<Connection>): void => this.refresh(e.detail.remotePeer);
     this.node.addEventListener('peer:identify', onIdentify);
     this.node.addEventListener('peer:disconnect', onDisconnect);
     this.node.addEventListener('connection:close', onClose);
+    this.node.addEventListener('connection:open', onOpen);
     this.listeners.push(
       () => this.node.removeEventListener('peer:identify', onIdentify),
       () => this.node.removeEventListener('peer:disconnect', onDisconnect),
       () => this.node.removeEventListener('connection:close', onClose),
+      () => this.node.removeEventListener('connection:open', onOpen),
     );
     for (const peer of this.node.getPeers()) {
       const known = await this.node.peerStore.get(peer).catch(() => undefined);
@@ -166,15 +175,26 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     }
     let finished = false;
     try {
+      // Start reading before sending: the stream delivers data as events, and over WebRTC `close()`
+      // resolves only after the send buffer drains, by which time the answer (and the remote's close)
+      // may already have arrived and been missed by a reader attached later.
+      const reader = stream[Symbol.asyncIterator]();
+      let next = reader.next();
       if (!stream.send(encodeFrame(data))) await stream.onDrain();
-      await stream.close();
+      const closing = stream.close().catch(() => undefined);
       const decoder = new FrameDecoder(this.maxFrame);
       try {
-        for await (const chunk of stream) yield* decoder.push(bytesOf(chunk));
+        for (;;) {
+          const r = await withIdleTimeout(next, this.idleTimeoutMs, peer);
+          if (r.done) break;
+          next = reader.next();
+          yield* decoder.push(bytesOf(r.value));
+        }
       } catch (err) {
         if (err instanceof ProtocolDecodeError) throw err;
         throw new PeerUnreachableError(`the sync stream to ${peer} failed: ${(err as Error).message}`);
       }
+      await closing;
       if (!decoder.empty) throw new ProtocolDecodeError(`the response from ${peer} ended inside a frame`);
       finished = true;
     } finally {
@@ -203,6 +223,15 @@ export class Libp2pSyncNetwork implements SyncNetwork {
       stream.abort(err instanceof Error ? err : new Error(String(err)));
     }
   }
+}
+
+/** Resolves like `p`, or rejects when nothing arrives within `ms` (a stalled peer never blocks catch-up). */
+function withIdleTimeout<T>(p: Promise<T>, ms: number, peer: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no data from ${peer} for ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Creates the sync network over a started libp2p node and registers its protocol. */

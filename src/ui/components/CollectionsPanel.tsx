@@ -10,6 +10,11 @@ const EXAMPLE = `type User {
   points: Float
 }`;
 
+/** Rewords a schema difference (ours is "existing", the peer's "new") for the user. */
+function peerWording(d: string): string {
+  return d.replace('the existing schema', 'your schema').replace('the new schema', "the peer's schema").replace('the new one', "the peer's");
+}
+
 /** The Collections area. */
 export function CollectionsPanel() {
   const collections = useUi((s) => s.collections);
@@ -93,7 +98,7 @@ export function CollectionsPanel() {
       {Object.values(mismatches).map((m) => (
         <div role="alert" className="alert notice" key={`${m.peer}/${m.collection}`}>
           Peer {m.peer.slice(0, 8)}…{m.peer.slice(-4)} has a different {m.collection} collection, so it does not sync with yours:{' '}
-          {m.differences.map((d) => d.replace('existing schema', 'your schema').replace('new one', "the peer's")).join('; ')}.
+          {m.differences.map(peerWording).join('; ')}.
         </div>
       ))}
       {syncing && (
