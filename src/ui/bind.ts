@@ -2,7 +2,14 @@
 import { toHex } from '../core/identity.js';
 import type { P2PNode } from '../node/node.js';
 import type { DocId } from '../core/ids.js';
+import type { ActivityEntry } from '../sync/events.js';
 import { refreshChangedDocs, refreshDocs, setActionNode, useUi } from './state.js';
+
+/** Runs `fn` at the next animation frame (or soon, where there are no frames). */
+function nextFrame(fn: () => void): void {
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => fn());
+  else setTimeout(fn, 0);
+}
 
 /** Binds a node to the UI state; returns an unbind function. */
 export function bindNode(node: P2PNode): () => void {
@@ -32,8 +39,7 @@ export function bindNode(node: P2PNode): () => void {
       pending.clear();
       void (ids.length > FULL_REFRESH_OVER ? refreshDocs() : refreshChangedDocs(ids));
     };
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(run);
-    else setTimeout(run, 0);
+    nextFrame(run);
   };
   const offChange = db.on('change', (e) => {
     const open = useUi.getState().open;
@@ -55,11 +61,20 @@ export function bindNode(node: P2PNode): () => void {
   const sync = node.sync;
   if (sync) {
     const MAX_ACTIVITY = 300;
+    const incoming: ActivityEntry[] = [];
+    const flushActivity = (): void => {
+      const add = incoming.splice(0);
+      useUi.setState((s) => ({ activity: [...s.activity, ...add].slice(-MAX_ACTIVITY) }));
+    };
     const subscribedIds = () => new Set(sync.subscriptions().map((c) => c.id));
     useUi.setState({ syncing: true, subscribed: subscribedIds(), activity: sync.recentActivity().slice(-MAX_ACTIVITY) });
     offNet.push(
       sync.on('subscriptions', () => useUi.setState({ subscribed: subscribedIds() })),
-      sync.on('activity', (entry) => useUi.setState((s) => ({ activity: [...s.activity.slice(-(MAX_ACTIVITY - 1)), entry] }))),
+      sync.on('activity', (entry) => {
+        // Entries arrive in bursts (one per gossip message): add them to the state once per frame.
+        incoming.push(entry);
+        if (incoming.length === 1) nextFrame(flushActivity);
+      }),
       sync.on('catch-up', (p) =>
         useUi.setState((s) => {
           const key = `${p.peer}/${p.collection}`;

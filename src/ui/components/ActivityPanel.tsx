@@ -1,9 +1,29 @@
 /** Activity: what the node's p2p log says (topics joined, messages received, catch-ups, rejections). */
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
+import type { ActivityEntry } from '../../sync/events.js';
 import { useUi } from '../state.js';
 
-const time = (at: number): string => new Date(at).toLocaleTimeString(undefined, { hour12: false });
+const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const time = (at: number): string => TIME.format(at);
 const short = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+/** Stable keys for entries (entries are immutable objects; the list only drops old ones). */
+const keys = new WeakMap<ActivityEntry, number>();
+let nextKey = 0;
+function keyed(entries: readonly ActivityEntry[]): void {
+  for (const e of entries) if (!keys.has(e)) keys.set(e, nextKey++);
+}
+
+/** One log line; rendered once, never again while it stays in the list. */
+const Entry = memo(function Entry({ entry: e }: { entry: ActivityEntry }) {
+  return (
+    <p className={`entry ${e.level}`}>
+      <time>{time(e.at)}</time> {e.message}
+      {e.peer && <span className="kv"> PeerID={short(e.peer)}</span>}
+      {e.topic && <span className="kv"> Topic={short(e.topic)}</span>}
+    </p>
+  );
+});
 
 /** The Activity area. */
 export function ActivityPanel() {
@@ -17,6 +37,7 @@ export function ActivityPanel() {
     if (el) el.scrollTop = el.scrollHeight;
   }, [activity]);
   if (!syncing) return null;
+  keyed(activity);
   const running = Object.values(catchUps);
   return (
     <section className="panel activity" aria-labelledby="activity-heading">
@@ -29,12 +50,8 @@ export function ActivityPanel() {
       ))}
       <div role="log" aria-label="Activity" className="log" ref={log}>
         {activity.length === 0 && <p className="empty">Nothing yet. Subscribe to a collection to join its topic.</p>}
-        {activity.map((e, i) => (
-          <p key={`${e.at}-${i}`} className={`entry ${e.level}`}>
-            <time>{time(e.at)}</time> {e.message}
-            {e.peer && <span className="kv"> PeerID={short(e.peer)}</span>}
-            {e.topic && <span className="kv"> Topic={short(e.topic)}</span>}
-          </p>
+        {activity.map((e) => (
+          <Entry key={keys.get(e)} entry={e} />
         ))}
       </div>
     </section>
