@@ -24,7 +24,7 @@ import type { CollectionRecord, DocRecord, Store, StoredBlock } from '../store/t
 import { toDocument, type Document } from './document.js';
 import { runQuery, type ListQuery } from './query.js';
 import { blocksPeerLacks, sortCausal } from './dag.js';
-import { RecordCache } from './record-cache.js';
+import { LruMap } from './lru.js';
 
 /** A collection as the API exposes it. */
 export type CollectionInfo = CollectionRecord;
@@ -104,7 +104,9 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private readonly digests = new Map<CollectionId, SetDigest>();
   private readonly queue = new SerialQueue();
   private readonly verifyCtx: VerifyContext;
-  private readonly cache = new RecordCache();
+  /** Recently read or written document records and blocks (sized for live traffic, not whole collections). */
+  private readonly cache = new LruMap<DocId, DocRecord>(2000);
+  private readonly blockCache = new LruMap<BlockCid, StoredBlock>(5000);
   /** Every stored DocID, loaded on first need: creating checks it instead of reading the store. */
   private docIds: Set<DocId> | null = null;
   private closed = false;
@@ -285,7 +287,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     const cached = this.cache.get(id);
     if (cached) return cached;
     const rec = await this.store.getDoc(id);
-    if (rec) this.cache.set([rec]);
+    if (rec) this.cache.set(id, rec);
     return rec;
   }
 
@@ -300,8 +302,10 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     }
     if (missing.length) {
       const read = await this.store.getDocs(missing);
-      read.forEach((r, i) => out.set(missing[i]!, r));
-      this.cache.set(read.filter((r): r is DocRecord => r !== undefined));
+      read.forEach((r, i) => {
+        out.set(missing[i]!, r);
+        if (r) this.cache.set(r.id, r);
+      });
     }
     return out;
   }
@@ -309,7 +313,8 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   /** Commits blocks and records in one transaction and keeps the caches in step. */
   private async commit(records: readonly DocRecord[], blocks: readonly StoredBlock[]): Promise<void> {
     await this.store.commit({ blocks, docs: records });
-    this.cache.set(records);
+    for (const r of records) this.cache.set(r.id, r);
+    for (const b of blocks) this.blockCache.set(b.cid, b);
     if (this.docIds) for (const r of records) this.docIds.add(r.id);
   }
 
@@ -360,15 +365,28 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
 
   private async applyVerified(list: EncodedBlock[], origin: Origin, rejected: RejectedBlock[]): Promise<ApplyResult> {
     this.check();
-    const have = await this.store.hasBlocks(list.map((e) => e.cid));
-    const fresh = list.filter((_, i) => !have[i]).sort(compareBlocks);
+    // Read as little as possible, all at once: a block of a document this node never held cannot be
+    // stored yet, and recently seen blocks and records come from the caches.
+    const knownDocs = await this.knownDocIds();
+    const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+    const toCheck = list.filter((e) => !this.blockCache.has(e.cid) && knownDocs.has(e.block.doc)).map((e) => e.cid);
+    const parentIds = unique(list.flatMap((e) => e.block.parents).filter((p) => !this.blockCache.has(p)));
+    const docIds = unique(list.map((e) => e.block.doc));
+    const [have, recs, parentBlocks] = await Promise.all([
+      toCheck.length ? this.store.hasBlocks(toCheck) : [],
+      this.records(docIds.filter((d) => knownDocs.has(d))),
+      parentIds.length ? this.store.getBlocks(parentIds) : [],
+    ]);
+    const stored = new Set(toCheck.filter((_, i) => have[i]));
+    const fresh = list.filter((e) => !this.blockCache.has(e.cid) && !stored.has(e.cid)).sort(compareBlocks);
     const duplicates = list.length - fresh.length;
     const inBatch = new Set(fresh.map((e) => e.cid));
-    const docIds = [...new Set(fresh.map((e) => e.block.doc))];
-    const recs = await this.records(docIds);
-    const outside = [...new Set(fresh.flatMap((e) => e.block.parents).filter((p) => !inBatch.has(p)))];
     const known = new Map<BlockCid, StoredBlock>();
-    (await this.store.getBlocks(outside)).forEach((b) => b && known.set(b.cid, b));
+    for (const e of list) for (const p of e.block.parents) {
+      const cached = this.blockCache.get(p);
+      if (cached) known.set(p, cached);
+    }
+    for (const b of parentBlocks) if (b) known.set(b.cid, b);
 
     const missing = new Set<BlockCid>();
     const bad = new Set<BlockCid>();
