@@ -32,8 +32,6 @@ export interface NodeNetworkEvents {
   peers: readonly ActivePeer[];
   addresses: readonly string[];
   relay: RelayState;
-  /** An app peer gained (or lost) its direct connection: what sync listens to. */
-  'peer:app': { readonly peerId: string; readonly connected: boolean };
   [key: string]: unknown;
 }
 
@@ -64,7 +62,6 @@ export class NodeNetwork extends TypedEventTarget<NodeNetworkEvents> {
   private readonly relays = new Set<string>();
   private relayState: RelayState = { state: 'searching' };
   private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly appPeers = new Set<string>();
   private readonly init: Required<NodeNetworkInit>;
 
   constructor(readonly libp2p: NetNode, init: NodeNetworkInit = {}) {
@@ -187,21 +184,7 @@ export class NodeNetwork extends TypedEventTarget<NodeNetworkEvents> {
   }
 
   private peersChanged(): void {
-    const peers = this.activePeers();
-    const direct = new Set(peers.filter((p) => p.kind === 'direct').map((p) => p.peerId));
-    for (const p of direct) {
-      if (!this.appPeers.has(p)) {
-        this.appPeers.add(p);
-        this.emit('peer:app', { peerId: p, connected: true });
-      }
-    }
-    for (const p of [...this.appPeers]) {
-      if (!direct.has(p)) {
-        this.appPeers.delete(p);
-        this.emit('peer:app', { peerId: p, connected: false });
-      }
-    }
-    this.emit('peers', peers);
+    this.emit('peers', this.activePeers());
   }
 
   private async pingAll(): Promise<void> {
