@@ -127,3 +127,40 @@ test('a peer whose User has other fields: nothing syncs, and the app says which 
   await a.waitForTimeout(1500);
   await expect(rowWith(a, 'User', 'Other')).toHaveCount(0);
 });
+
+test('concurrent edits while apart: after reconnecting both tabs show the later value and keep every other edit', async ({ context }) => {
+  const a = await tab(context, 'ceA');
+  const b = await tab(context, 'ceB');
+  await link(a, b);
+  await syncUser(a);
+  await syncUser(b);
+  await createDoc(a, 'User', { name: 'Shared', age: '1' });
+  await expect(rowWith(b, 'User', 'Shared')).toHaveCount(1, { timeout: 15_000 });
+
+  const idA = await peerIdOf(a);
+  await peerItem(b, idA).getByRole('button', { name: 'Disconnect' }).click();
+  await expect(peerItem(a, await peerIdOf(b))).toHaveCount(0, { timeout: 20_000 });
+
+  const edit = async (p: Page, values: Record<string, string | boolean>) => {
+    await rowWith(p, 'User', 'Shared').getByRole('button', { name: 'Edit' }).click();
+    const form = p.getByRole('form', { name: 'Edit User document' });
+    for (const [f, v] of Object.entries(values)) {
+      if (typeof v === 'boolean') await form.getByLabel(f, { exact: true }).setChecked(v);
+      else await form.getByLabel(f, { exact: true }).fill(v);
+    }
+    await form.getByRole('button', { name: 'Save' }).click();
+    await expect(form).toHaveCount(0);
+  };
+  await edit(a, { name: 'Shared by A', age: '10' });
+  await a.waitForTimeout(20); // B's edit of the same field comes later
+  await edit(b, { name: 'Shared by B', verified: true });
+
+  await link(a, b);
+  for (const p of [a, b]) {
+    const row = rowWith(p, 'User', 'Shared by B');
+    await expect(row).toHaveCount(1, { timeout: 20_000 });
+    await expect(row).toContainText('10'); // A's age survives
+    await expect(row).toContainText('true'); // B's verified survives
+    await expect(rowWith(p, 'User', 'Shared by A')).toHaveCount(0);
+  }
+});

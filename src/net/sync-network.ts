@@ -143,7 +143,13 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   }
 
   async publish(topic: string, data: Uint8Array): Promise<void> {
-    await this.node.services.pubsub.publish(topic, data);
+    try {
+      await this.node.services.pubsub.publish(topic, data);
+    } catch (err) {
+      // Message IDs are content hashes: the same bytes published again are already out there.
+      if (err instanceof Error && err.message.includes('Duplicate')) return;
+      throw err;
+    }
   }
 
   onMessage(handler: MessageHandler): () => void {

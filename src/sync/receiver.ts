@@ -53,16 +53,17 @@ export class Receiver {
   async receive(msg: TopicMessage): Promise<Verdict> {
     const name = this.c.subscribedName(msg.topic);
     if (name === undefined) return 'ignore';
-    const sender = msg.origin ?? msg.from;
-    const via = msg.origin !== undefined && msg.origin !== msg.from ? ` via ${msg.from}` : '';
-    this.c.log({ level: 'info', message: `Received new pubsub message from ${sender}${via} on ${name}`, peer: sender, topic: msg.topic, collection: name });
     let blocks: EncodedBlock[];
+    let publisher: string | undefined;
     try {
-      blocks = this.check(msg);
+      ({ blocks, publisher } = this.check(msg));
     } catch (err) {
       this.drop(msg, name, err);
       return 'reject';
     }
+    const sender = (msg.origin ?? publisher ?? msg.from) as PeerIdString;
+    const via = sender !== msg.from ? ` via ${msg.from}` : '';
+    this.c.log({ level: 'info', message: `Received new pubsub message from ${sender}${via} on ${name}`, peer: sender, topic: msg.topic, collection: name });
     return new Promise<Verdict>((done) => {
       this.queue.push({ from: msg.from, topic: msg.topic as CollectionId, blocks, done });
       if (!this.draining) {
@@ -73,10 +74,10 @@ export class Receiver {
   }
 
   /** Decodes the envelope and every block; each block must belong to the topic's collection. */
-  private check(msg: TopicMessage): EncodedBlock[] {
+  private check(msg: TopicMessage): { blocks: EncodedBlock[]; publisher?: string } {
     const gossip = decodeGossip(msg.data);
     if (gossip.collection !== msg.topic) throw new InvalidBlockError(`message for collection ${gossip.collection} was sent on topic ${msg.topic}`);
-    return gossip.blocks.map((bytes) => {
+    const blocks = gossip.blocks.map((bytes) => {
       const enc = decodeBlock(bytes);
       if (enc.block.collection !== msg.topic) {
         const known = this.c.db.collections().find((c) => c.id === enc.block.collection);
@@ -85,6 +86,7 @@ export class Receiver {
       }
       return enc;
     });
+    return { blocks, ...(gossip.publisher ? { publisher: gossip.publisher } : {}) };
   }
 
   private drop(msg: TopicMessage, name: string, err: unknown): void {

@@ -194,7 +194,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
 
   private onChange(e: ChangeEvent): void {
     if (!this.started || e.origin !== 'local') return;
-    const messages = encodeGossipChunks(e.collection, e.blocks.map((b) => b.bytes));
+    const messages = encodeGossipChunks(e.collection, e.blocks.map((b) => b.bytes), this.network.selfId);
     this.publishing = this.publishing.then(async () => {
       for (const m of messages) await this.network.publish(e.collection, m);
     }).catch((err: unknown) => {
