@@ -349,17 +349,18 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
    * rejected with the reason. Applying the same blocks again, in any order, changes nothing.
    */
   async applyBlocks(items: readonly IncomingBlock[], origin: Origin): Promise<ApplyResult> {
+    // Verify concurrently: native signature checks are asynchronous, and awaiting them one by one leaves
+    // the page idle between round trips.
+    const outcomes = await Promise.all(
+      items.map((item) => verifyBlock(item.bytes, this.verifyCtx, item.cid).then((enc) => ({ enc }), (error: unknown) => ({ error }))),
+    );
     const rejected: RejectedBlock[] = [];
     const verified = new Map<BlockCid, EncodedBlock>();
-    for (const item of items) {
-      try {
-        const enc = await verifyBlock(item.bytes, this.verifyCtx, item.cid);
-        verified.set(enc.cid, enc);
-      } catch (err) {
-        if (!(err instanceof DbError)) throw err;
-        rejected.push({ ...(item.cid !== undefined ? { cid: item.cid } : {}), error: err });
-      }
-    }
+    outcomes.forEach((o, i) => {
+      if ('enc' in o) verified.set(o.enc.cid, o.enc);
+      else if (o.error instanceof DbError) rejected.push({ ...(items[i]!.cid !== undefined ? { cid: items[i]!.cid } : {}), error: o.error });
+      else throw o.error;
+    });
     return this.queue.run(() => this.applyVerified([...verified.values()], origin, rejected));
   }
 

@@ -39,24 +39,37 @@ export class Puller {
     let rejected = 0;
     let missing: readonly BlockCid[] = [];
     const report = (done: boolean): void => this.c.progress({ peer, collection: col.id, name: col.name, received, total: Math.max(total, received), done });
-    for await (const frame of this.c.network.request(peer, request)) {
-      const res = decodeResponse(frame);
-      if (res.kind === 'error') throw new RemoteError(`peer ${peer} refused the pull of ${col.name}: ${res.message}`);
-      if (res.kind !== 'blocks') throw new ProtocolDecodeError(`peer ${peer} answered a pull with a ${res.kind} frame`);
-      if (res.total !== undefined) total = res.total;
-      received += res.blocks.length;
-      const items = this.ofCollection(peer, col, res.blocks);
-      rejected += res.blocks.length - items.length;
-      if (items.length) {
-        const r = await db.applyBlocks(items, peer);
-        applied += r.applied.length;
-        duplicates += r.duplicates;
-        rejected += r.rejected.length;
-        missing = r.missing;
-        for (const x of r.rejected) this.c.log({ level: 'warn', message: `Dropped a block from ${peer} for ${col.name}: ${describeError(x.error)}`, peer, topic: col.id, collection: col.name });
-      }
+    // Overlap the network with the database: apply a frame while the next one is read (at most one
+    // apply waiting). Frames come parents first and the engine applies them in order.
+    let pending: Promise<void> = Promise.resolve();
+    const apply = async (items: IncomingBlock[]): Promise<void> => {
+      const r = await db.applyBlocks(items, peer);
+      applied += r.applied.length;
+      duplicates += r.duplicates;
+      rejected += r.rejected.length;
+      missing = r.missing;
+      for (const x of r.rejected) this.c.log({ level: 'warn', message: `Dropped a block from ${peer} for ${col.name}: ${describeError(x.error)}`, peer, topic: col.id, collection: col.name });
       if ('all' in scope) report(false);
+    };
+    try {
+      for await (const frame of this.c.network.request(peer, request)) {
+        const res = decodeResponse(frame);
+        if (res.kind === 'error') throw new RemoteError(`peer ${peer} refused the pull of ${col.name}: ${res.message}`);
+        if (res.kind !== 'blocks') throw new ProtocolDecodeError(`peer ${peer} answered a pull with a ${res.kind} frame`);
+        if (res.total !== undefined) total = res.total;
+        received += res.blocks.length;
+        const items = this.ofCollection(peer, col, res.blocks);
+        rejected += res.blocks.length - items.length;
+        if (!items.length) continue;
+        const previous = pending;
+        pending = previous.then(() => apply(items));
+        pending.catch(() => undefined); // awaited below; never left unhandled
+        await previous;
+      }
+    } finally {
+      await pending.catch(() => undefined);
     }
+    await pending;
     if (extra.length) {
       const r = await db.applyBlocks(extra, peer);
       applied += r.applied.length;
