@@ -125,6 +125,37 @@ describe('documents', () => {
   });
 });
 
+describe('group commit and digest', () => {
+  it('concurrent creates commit together; each settles on its own', async () => {
+    const db = await memoryDb();
+    const events: ChangeEvent[] = [];
+    db.on('change', (e) => events.push(e));
+    const inputs = Array.from({ length: 40 }, (_, i) => ({ name: `n${i}` }));
+    const results = await Promise.allSettled([...inputs, { name: 'n3' }, { age: 'bad' }].map((f) => db.create('User', f)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(40);
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason as Error).name);
+    expect(failures.sort()).toEqual(['DocumentExistsError', 'ValidationError']);
+    expect((await db.list('User')).length).toBe(40);
+    expect(events.length).toBeLessThan(40); // grouped into fewer transactions and events
+    expect(events.reduce((n, e) => n + e.docs.length, 0)).toBe(40);
+  });
+
+  it('a cached digest follows local writes', async () => {
+    const db = await memoryDb();
+    const col = db.collection('User').id;
+    const empty = await db.digest(col);
+    const doc = await db.create('User', { name: 'd' });
+    const one = await db.digest(col);
+    expect(one.count).toBe(empty.count + 1);
+    await db.update('User', doc.id, { age: 2 });
+    await db.delete('User', doc.id);
+    const three = await db.digest(col);
+    expect(three.count).toBe(3);
+    const fresh = await Database.open({ store: db.store });
+    expect(await fresh.digest(col)).toEqual(three);
+  });
+});
+
 describe('foreign blocks', () => {
   it('applies blocks from a peer, reports missing parents, skips duplicates', async () => {
     const a = await memoryDb();

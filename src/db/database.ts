@@ -85,6 +85,15 @@ export interface DatabaseInit {
   readonly now?: () => number;
 }
 
+/** A create waiting for the next group commit. */
+interface PendingCreate {
+  readonly col: CollectionRecord;
+  readonly set: Fields;
+  readonly doc: DocId;
+  resolve(doc: Document): void;
+  reject(err: unknown): void;
+}
+
 const META_IDENTITY = 'identity-secret-key';
 
 /** Resolves a promise-returning function strictly after the previous one: the single writer. */
@@ -109,6 +118,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private readonly blockCache = new LruMap<BlockCid, StoredBlock>(5000);
   /** Every stored DocID, loaded on first need: creating checks it instead of reading the store. */
   private docIds: Set<DocId> | null = null;
+  private readonly pendingCreates: PendingCreate[] = [];
   private closed = false;
 
   private constructor(
@@ -191,9 +201,42 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
 
   // ---------------------------------------------------------------- documents
 
-  /** Creates a document; returns it. Throws ValidationError, DocumentExistsError, UnknownCollectionError. */
+  /**
+   * Creates a document; returns it. Throws ValidationError, DocumentExistsError, UnknownCollectionError.
+   * Creates issued while an earlier write is in progress are committed together, in one transaction and
+   * one change event (group commit); each still succeeds or fails on its own.
+   */
   async create(collection: string, fields: unknown): Promise<Document> {
-    return (await this.createMany(collection, [fields]))[0]!;
+    const col = this.collection(collection);
+    const set = validateFields(col.def, fields, 'create');
+    const doc = deriveDocId(col.id, set);
+    return new Promise<Document>((resolve, reject) => {
+      this.pendingCreates.push({ col, set, doc, resolve, reject });
+      if (this.pendingCreates.length === 1) void this.queue.run(() => this.flushCreates());
+    });
+  }
+
+  /** Commits every pending create in one transaction; never throws (each create is settled on its own). */
+  private async flushCreates(): Promise<void> {
+    const group = this.pendingCreates.splice(0);
+    try {
+      this.check();
+      const known = await this.knownDocIds();
+      const seen = new Set<DocId>();
+      const ok: PendingCreate[] = [];
+      for (const p of group) {
+        if (known.has(p.doc) || seen.has(p.doc)) p.reject(await this.existsError(p.col, p.doc));
+        else {
+          seen.add(p.doc);
+          ok.push(p);
+        }
+      }
+      if (!ok.length) return;
+      const records = await this.createRecords(ok);
+      ok.forEach((p, i) => p.resolve(toDocument(records[i]!)));
+    } catch (err) {
+      for (const p of group) p.reject(err); // settling twice is a no-op for those already settled
+    }
   }
 
   /** Creates many documents in one transaction (all or nothing). */
@@ -201,30 +244,34 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     const col = this.collection(collection);
     const prepared = list.map((input) => {
       const set = validateFields(col.def, input, 'create');
-      return { set, doc: deriveDocId(col.id, set) };
+      return { col, set, doc: deriveDocId(col.id, set) };
     });
     return this.queue.run(async () => {
       this.check();
       const known = await this.knownDocIds();
       const seen = new Set<DocId>();
       for (const p of prepared) {
-        if (known.has(p.doc) || seen.has(p.doc)) {
-          const rec = known.has(p.doc) ? await this.record(p.doc) : undefined;
-          const how = rec?.state.deleted ? 'was created and deleted before' : 'already exists';
-          throw new DocumentExistsError(`a ${col.name} document with this content ${how} (${p.doc})`);
-        }
+        if (known.has(p.doc) || seen.has(p.doc)) throw await this.existsError(col, p.doc);
         seen.add(p.doc);
       }
-      const records: DocRecord[] = [];
-      const blocks = await Promise.all(
-        prepared.map((p) => createBlockAsync({ collection: col.id, doc: p.doc, parents: [], clock: this.clock.tick(), set: p.set }, this.identity)),
-      );
-      for (const enc of blocks) {
-        records.push({ id: enc.block.doc, collection: col.id, heads: [enc.cid], state: applyBlock(EMPTY_STATE, enc.cid, enc.block) });
-      }
-      await this.commitLocal(col.id, records, blocks);
-      return records.map(toDocument);
+      return (await this.createRecords(prepared)).map(toDocument);
     });
+  }
+
+  private async existsError(col: CollectionRecord, doc: DocId): Promise<DocumentExistsError> {
+    const rec = (await this.knownDocIds()).has(doc) ? await this.record(doc) : undefined;
+    const how = rec?.state.deleted ? 'was created and deleted before' : 'already exists';
+    return new DocumentExistsError(`a ${col.name} document with this content ${how} (${doc})`);
+  }
+
+  /** Signs the creating blocks, commits them with their records in one transaction, and announces them. */
+  private async createRecords(items: ReadonlyArray<{ col: CollectionRecord; set: Fields; doc: DocId }>): Promise<DocRecord[]> {
+    const blocks = await Promise.all(
+      items.map((p) => createBlockAsync({ collection: p.col.id, doc: p.doc, parents: [], clock: this.clock.tick(), set: p.set }, this.identity)),
+    );
+    const records = blocks.map((enc): DocRecord => ({ id: enc.block.doc, collection: enc.block.collection, heads: [enc.cid], state: applyBlock(EMPTY_STATE, enc.cid, enc.block) }));
+    await this.commitLocal(records, blocks);
+    return records;
   }
 
   /** A live document, or undefined (also for deleted ones unless asked). */
@@ -258,7 +305,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       if (Object.keys(changed).length === 0) return toDocument(rec);
       const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), set: changed }, this.identity);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
-      await this.commitLocal(col.id, [next], [enc]);
+      await this.commitLocal([next], [enc]);
       return toDocument(next);
     });
   }
@@ -272,7 +319,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       const rec = await this.liveRecord(col, docId);
       const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), delete: true }, this.identity);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
-      await this.commitLocal(col.id, [next], [enc]);
+      await this.commitLocal([next], [enc]);
     });
   }
 
@@ -334,11 +381,19 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return this.clock.tick(seen);
   }
 
-  private async commitLocal(collection: CollectionId, records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
+  private async commitLocal(records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
     const stored = blocks.map((e) => toStored(e));
     await this.commit(records, stored);
-    this.noteDigest(collection, stored);
-    this.emit('change', { collection, docs: records.map((r) => r.id), blocks: blocks.map(({ cid, bytes }) => ({ cid, bytes })), origin: 'local' });
+    const byCollection = new Map<CollectionId, EncodedBlock[]>();
+    for (const e of blocks) {
+      const list = byCollection.get(e.block.collection);
+      if (list) list.push(e);
+      else byCollection.set(e.block.collection, [e]);
+    }
+    for (const [collection, list] of byCollection) {
+      this.noteDigest(collection, stored.filter((b) => b.collection === collection));
+      this.emit('change', { collection, docs: list.map((e) => e.block.doc), blocks: list.map(({ cid, bytes }) => ({ cid, bytes })), origin: 'local' });
+    }
   }
 
   // ---------------------------------------------------------------- blocks (the API sync uses)
