@@ -9,6 +9,11 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 
 /** The protocol every app node serves; a peer without it is not running this app. */
 export const APP_PROTOCOL = '/p2pdb/app/1.0.0';
+/**
+ * Sent before hanging up, so the other side drops the connection at once: over WebRTC a peer otherwise
+ * notices a closed connection only when the transport times out, seconds later.
+ */
+export const BYE_PROTOCOL = '/p2pdb/bye/1.0.0';
 
 /** A connected peer as the UI lists it. */
 export interface ActivePeer {
@@ -150,10 +155,25 @@ export class NodeNetwork extends TypedEventTarget<NodeNetworkEvents> {
     return this.activePeers().find((p) => p.peerId === peerId) ?? { peerId, address: target.toString(), kind: classifyConnection(connection) };
   }
 
-  /** Closes every connection to a peer. */
+  /** Answers a peer's goodbye by hanging up on it too (registered by the node). */
+  async handleBye(peer: PeerId): Promise<void> {
+    await this.libp2p.hangUp(peer).catch(() => undefined);
+    this.rtt.delete(peer.toString());
+    this.peersChanged();
+  }
+
+  /** Closes every connection to a peer, telling it first so that it lets go at once as well. */
   async disconnect(peerId: string): Promise<void> {
     const peer = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peerId)?.remotePeer;
-    if (peer) await this.libp2p.hangUp(peer);
+    if (peer) {
+      try {
+        const stream = await this.libp2p.dialProtocol(peer, BYE_PROTOCOL, { signal: AbortSignal.timeout(1000) });
+        await stream.close({ signal: AbortSignal.timeout(1000) });
+      } catch {
+        /* an older or unreachable peer: it notices the hang-up later */
+      }
+      await this.libp2p.hangUp(peer);
+    }
     this.rtt.delete(peerId);
     this.peersChanged();
   }

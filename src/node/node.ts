@@ -7,7 +7,7 @@ import { openIdbStore } from '../store/idb-store.js';
 import type { NetNode } from '../net/services.js';
 import { createPeerKey, deserializePeerKey, serializePeerKey } from '../net/peer-key.js';
 import { tryLockNode, type TabLock, type TabLockInit } from './tab-lock.js';
-import { APP_PROTOCOL, NodeNetwork, type NodeNetworkInit } from './network.js';
+import { APP_PROTOCOL, BYE_PROTOCOL, NodeNetwork, type NodeNetworkInit } from './network.js';
 import { startRelayDiscovery, type RelaySource } from './relay-discovery.js';
 import { Sync, type SyncInit } from '../sync/sync.js';
 import { libp2pSyncNetwork } from '../net/sync-network.js';
@@ -78,6 +78,11 @@ export async function openNode(init: OpenNodeInit): Promise<P2PNode> {
       const libp2p = await init.network.create(await loadPeerKey(store));
       await libp2p.handle(APP_PROTOCOL, async (stream) => { await stream.close(); }, { runOnLimitedConnection: true });
       network = new NodeNetwork(libp2p, init.network);
+      const net = network;
+      await libp2p.handle(BYE_PROTOCOL, async (stream, connection) => {
+        await stream.close().catch(() => undefined);
+        await net.handleBye(connection.remotePeer);
+      }, { runOnLimitedConnection: true });
       const syncNet = await libp2pSyncNetwork(libp2p);
       closeSyncNet = () => syncNet.close();
       sync = new Sync({ db, network: syncNet }, init.network.sync);
