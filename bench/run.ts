@@ -10,6 +10,7 @@
  *   npm run bench -- --quick            # fewer repetitions (a smoke run)
  */
 import { cpus } from 'node:os';
+import { ensureChromium } from '../scripts/chromium.mjs';
 import { launch, type Browser, type Site } from './lib/browser.js';
 import { stopAll } from './lib/procs.js';
 import { BROWSER_ROWS, table } from './lib/targets.js';
@@ -21,6 +22,7 @@ import { runConnect, CONNECT_KEYS } from './workloads/connect.js';
 import { runBundle, BUNDLE_KEYS } from './workloads/bundle.js';
 import { runHeap, HEAP_KEYS } from './workloads/heap.js';
 
+ensureChromium(); // like `npm test`: installs Debian's chromium when missing and possible, or says what to do
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
