@@ -214,6 +214,21 @@ describe('foreign blocks', () => {
     expect(await snapshot(b)).toBe(before);
   });
 
+  it('applies only blocks it verified itself', async () => {
+    const a = await memoryDb();
+    const b = await memoryDb();
+    const sent: { cid: BlockCid; bytes: Uint8Array }[] = [];
+    a.on('change', (e) => sent.push(...e.blocks));
+    const doc = await a.create('User', { name: 'v' });
+    const { decodeBlock } = await import('../core/block.js');
+    const forged = decodeBlock(sent[0]!.bytes) as never;
+    expect((await errorOf(b.applyVerifiedBlocks([forged], 'p' as never))).message).toContain('only blocks returned by verifyBlocks');
+    const { verified, rejected } = await b.verifyBlocks(sent);
+    expect(rejected).toEqual([]);
+    expect((await b.applyVerifiedBlocks(verified, 'p' as never)).applied).toEqual([sent[0]!.cid]);
+    expect((await b.get('User', doc.id))!.fields.name).toBe('v');
+  });
+
   it('rejects a block whose parent belongs to another document', async () => {
     const a = await memoryDb();
     const sent: { cid: BlockCid; bytes: Uint8Array }[] = [];

@@ -57,6 +57,9 @@ export interface IncomingBlock {
   readonly cid?: string;
 }
 
+/** A block that passed `verifyBlocks` (CID, signature, collection, schema). */
+export type VerifiedBlock = EncodedBlock & { readonly __verified: true };
+
 /** A block that was refused, and why. */
 export interface RejectedBlock {
   readonly cid?: string;
@@ -119,6 +122,8 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   /** Every stored DocID, loaded on first need: creating checks it instead of reading the store. */
   private docIds: Set<DocId> | null = null;
   private readonly pendingCreates: PendingCreate[] = [];
+  /** Blocks this engine verified (so `applyVerifiedBlocks` cannot be handed unverified ones). */
+  private readonly verified = new WeakSet<EncodedBlock>();
   private closed = false;
 
   private constructor(
@@ -404,19 +409,37 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
    * rejected with the reason. Applying the same blocks again, in any order, changes nothing.
    */
   async applyBlocks(items: readonly IncomingBlock[], origin: Origin): Promise<ApplyResult> {
+    const { verified, rejected } = await this.verifyBlocks(items);
+    return this.applyVerifiedBlocks(verified, origin, rejected);
+  }
+
+  /**
+   * Verifies blocks (the same checks as `applyBlocks`) without applying them, so a relay can forward a
+   * message as soon as it is known good and commit it afterwards.
+   */
+  async verifyBlocks(items: readonly IncomingBlock[]): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }> {
     // Verify concurrently: native signature checks are asynchronous, and awaiting them one by one leaves
     // the page idle between round trips.
     const outcomes = await Promise.all(
       items.map((item) => verifyBlock(item.bytes, this.verifyCtx, item.cid).then((enc) => ({ enc }), (error: unknown) => ({ error }))),
     );
     const rejected: RejectedBlock[] = [];
-    const verified = new Map<BlockCid, EncodedBlock>();
+    const verified = new Map<BlockCid, VerifiedBlock>();
     outcomes.forEach((o, i) => {
-      if ('enc' in o) verified.set(o.enc.cid, o.enc);
-      else if (o.error instanceof DbError) rejected.push({ ...(items[i]!.cid !== undefined ? { cid: items[i]!.cid } : {}), error: o.error });
+      if ('enc' in o) {
+        this.verified.add(o.enc);
+        verified.set(o.enc.cid, o.enc as VerifiedBlock);
+      } else if (o.error instanceof DbError) rejected.push({ ...(items[i]!.cid !== undefined ? { cid: items[i]!.cid } : {}), error: o.error });
       else throw o.error;
     });
-    return this.queue.run(() => this.applyVerified([...verified.values()], origin, rejected));
+    return { verified: [...verified.values()], rejected };
+  }
+
+  /** Applies blocks that `verifyBlocks` of this engine returned (anything else is refused). */
+  async applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected: RejectedBlock[] = []): Promise<ApplyResult> {
+    for (const b of blocks) if (!this.verified.has(b)) throw new DbError('applyVerifiedBlocks takes only blocks returned by verifyBlocks');
+    const unique = [...new Map(blocks.map((b) => [b.cid, b as EncodedBlock])).values()];
+    return this.queue.run(() => this.applyVerified(unique, origin, [...rejected]));
   }
 
   private async applyVerified(list: EncodedBlock[], origin: Origin, rejected: RejectedBlock[]): Promise<ApplyResult> {

@@ -1,12 +1,13 @@
 /**
- * The receiving side of pubsub: checks each message, coalesces messages that arrive close together
- * into one `applyBlocks` call per sender (one transaction), and gives each message its verdict.
+ * The receiving side of pubsub: checks and verifies each message and gives it its verdict as soon as it
+ * is known good (so gossipsub forwards it without waiting for this node's commit), then applies messages
+ * in arrival order, coalescing those that arrive close together into one transaction per sender.
  */
 import { decodeBlock, type EncodedBlock } from '../core/block.js';
 import { InvalidBlockError, UnknownCollectionError } from '../core/errors.js';
 import type { BlockCid, CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import { shortCid } from '../core/verify.js';
-import type { Database, IncomingBlock } from '../db/database.js';
+import type { Database, IncomingBlock, VerifiedBlock } from '../db/database.js';
 import { decodeGossip } from './gossip-codec.js';
 import type { ActivityEntry } from './events.js';
 import type { TopicMessage, Verdict } from './network.js';
@@ -27,11 +28,12 @@ export interface ReceiverInit {
   readonly maxBatchBlocks?: number;
 }
 
-interface Queued {
+/** A received message in arrival order: verifying, ready to apply, or dropped. */
+interface Slot {
   readonly from: PeerIdString;
   readonly topic: CollectionId;
-  readonly blocks: EncodedBlock[];
-  readonly done: (v: Verdict) => void;
+  state: 'verifying' | 'ready' | 'dropped';
+  blocks: VerifiedBlock[];
 }
 
 /** Short readable form of an error for the activity log. */
@@ -41,7 +43,7 @@ export function describeError(err: unknown): string {
 
 /** Checks, batches and applies pubsub messages. */
 export class Receiver {
-  private queue: Queued[] = [];
+  private queue: Slot[] = [];
   private draining = false;
   private readonly maxBatch: number;
 
@@ -49,7 +51,7 @@ export class Receiver {
     this.maxBatch = init.maxBatchBlocks ?? 1000;
   }
 
-  /** Handles one pubsub message; resolves to its verdict once its batch is applied. Never throws. */
+  /** Handles one pubsub message; resolves to its verdict once its blocks are verified. Never throws. */
   async receive(msg: TopicMessage): Promise<Verdict> {
     const name = this.c.subscribedName(msg.topic);
     if (name === undefined) return 'ignore';
@@ -64,13 +66,25 @@ export class Receiver {
     const sender = (msg.origin ?? publisher ?? msg.from) as PeerIdString;
     const via = sender !== msg.from ? ` via ${msg.from}` : '';
     this.c.log({ level: 'info', message: `Received new pubsub message from ${sender}${via} on ${name}`, peer: sender, topic: msg.topic, collection: name });
-    return new Promise<Verdict>((done) => {
-      this.queue.push({ from: msg.from, topic: msg.topic as CollectionId, blocks, done });
-      if (!this.draining) {
-        this.draining = true;
-        setTimeout(() => void this.drain(), 0);
+    const slot: Slot = { from: msg.from, topic: msg.topic as CollectionId, state: 'verifying', blocks: [] };
+    this.queue.push(slot);
+    try {
+      const { verified, rejected } = await this.c.db.verifyBlocks(blocks.map((b) => ({ cid: b.cid, bytes: b.bytes })));
+      if (rejected.length) {
+        slot.state = 'dropped';
+        for (const r of rejected) this.drop(msg, name, r.error);
+        return 'reject';
       }
-    });
+      slot.blocks = verified;
+      slot.state = 'ready';
+      return 'accept';
+    } catch (err) {
+      slot.state = 'dropped';
+      this.drop(msg, name, err);
+      return 'ignore';
+    } finally {
+      this.kick();
+    }
   }
 
   /** Decodes the envelope and every block; each block must belong to the topic's collection. */
@@ -94,17 +108,24 @@ export class Receiver {
     this.c.log({ level: 'warn', message: `Dropped pubsub message from ${sender} on ${name}: ${describeError(err)}`, peer: sender, topic: msg.topic, collection: name });
   }
 
+  /** Starts applying when the oldest message is ready (messages are applied in arrival order). */
+  private kick(): void {
+    if (this.draining || !this.queue.length || this.queue[0]!.state === 'verifying') return;
+    this.draining = true;
+    setTimeout(() => void this.drain(), 0);
+  }
+
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length) {
+      while (this.queue.length && this.queue[0]!.state !== 'verifying') {
         let count = 0;
         let take = 0;
-        while (take < this.queue.length && (take === 0 || count + this.queue[take]!.blocks.length <= this.maxBatch)) {
+        while (take < this.queue.length && this.queue[take]!.state !== 'verifying' && (take === 0 || count + this.queue[take]!.blocks.length <= this.maxBatch)) {
           count += this.queue[take]!.blocks.length;
           take++;
         }
-        const batch = this.queue.splice(0, take);
-        const bySender = new Map<string, Queued[]>();
+        const batch = this.queue.splice(0, take).filter((q) => q.state === 'ready');
+        const bySender = new Map<string, Slot[]>();
         for (const q of batch) {
           const key = `${q.from}|${q.topic}`;
           if (!bySender.has(key)) bySender.set(key, []);
@@ -114,38 +135,31 @@ export class Receiver {
       }
     } finally {
       this.draining = false;
+      this.kick();
     }
   }
 
-  private async apply(group: Queued[]): Promise<void> {
+  private async apply(group: Slot[]): Promise<void> {
     const { from, topic } = group[0]!;
     const name = this.c.subscribedName(topic) ?? topic;
-    const items: IncomingBlock[] = group.flatMap((q) => q.blocks.map((b) => ({ cid: b.cid, bytes: b.bytes })));
+    const blocks = group.flatMap((q) => q.blocks);
     let result;
     try {
-      result = await this.c.db.applyBlocks(items, from);
+      result = await this.c.db.applyVerifiedBlocks(blocks, from);
     } catch (err) {
       this.c.log({ level: 'warn', message: `Could not apply blocks from ${from}: ${describeError(err)}`, peer: from, topic, collection: name });
-      for (const q of group) q.done('ignore');
       return;
     }
-    const bad = new Map<string, Error>();
-    for (const r of result.rejected) if (r.cid !== undefined) bad.set(r.cid, r.error);
-    for (const q of group) {
-      const errors = q.blocks.map((b) => bad.get(b.cid)).filter((e): e is Error => e !== undefined);
-      if (errors.length) {
-        for (const e of errors) this.c.log({ level: 'warn', message: `Dropped pubsub message from ${from} on ${name}: ${describeError(e)}`, peer: from, topic, collection: name });
-        q.done('reject');
-      } else {
-        q.done('accept');
-      }
+    const bad = new Set<string>();
+    for (const r of result.rejected) {
+      if (r.cid !== undefined) bad.add(r.cid);
+      this.c.log({ level: 'warn', message: `Dropped a block from ${from} on ${name}: ${describeError(r.error)}`, peer: from, topic, collection: name });
     }
     if (result.missing.length === 0) return;
     const missing = new Set<BlockCid>(result.missing);
     const applied = new Set(result.applied);
-    const waiting = group.flatMap((q) => q.blocks).filter((b) => !applied.has(b.cid) && !bad.has(b.cid));
+    const waiting = blocks.filter((b) => !applied.has(b.cid) && !bad.has(b.cid));
     const docs = [...new Set(waiting.filter((b) => b.block.parents.some((p) => missing.has(p))).map((b) => b.block.doc))];
     if (docs.length) this.c.missing(from, topic, docs, waiting.map((b) => ({ cid: b.cid, bytes: b.bytes })));
   }
 }
-
