@@ -90,8 +90,11 @@ export function encodeBlock(block: Block): EncodedBlock {
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof CID);
 
-/** Decodes block bytes defensively; throws BlockDecodeError or BlockTooLargeError. Does not verify. */
-export function decodeBlock(bytes: Uint8Array): EncodedBlock {
+/**
+ * Decodes block bytes defensively; throws BlockDecodeError or BlockTooLargeError. Does not verify.
+ * `cid`, when the caller already hashed these bytes, saves hashing them again.
+ */
+export function decodeBlock(bytes: Uint8Array, cid?: BlockCid): EncodedBlock {
   if (!(bytes instanceof Uint8Array)) throw new BlockDecodeError('block is not bytes');
   if (bytes.byteLength > MAX_BLOCK_BYTES) throw new BlockTooLargeError(`block of ${bytes.byteLength} bytes exceeds the limit of ${MAX_BLOCK_BYTES}`);
   let raw: unknown;
@@ -129,7 +132,7 @@ export function decodeBlock(bytes: Uint8Array): EncodedBlock {
     author: raw.a,
     signature: raw.g,
   };
-  return { cid: cidOfBytes(bytes).toString() as BlockCid, bytes, block };
+  return { cid: cid ?? (cidOfBytes(bytes).toString() as BlockCid), bytes, block };
 }
 
 /** Orders blocks so every parent precedes its children: a child's clock is always above its parents'. */

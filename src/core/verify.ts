@@ -22,11 +22,12 @@ export interface VerifyContext {
  * InvalidSignatureError, UnknownCollectionError, ValidationError or InvalidBlockError.
  */
 export async function verifyBlock(bytes: Uint8Array, ctx: VerifyContext, expectedCid?: string): Promise<EncodedBlock> {
+  let hashed: BlockCid | undefined;
   if (expectedCid !== undefined && bytes instanceof Uint8Array && bytes.byteLength <= MAX_BLOCK_BYTES) {
-    const actual = cidOfBytes(bytes).toString();
-    if (actual !== expectedCid) throw new BlockCidMismatchError(`block bytes hash to ${shortCid(actual)}, not to ${shortCid(expectedCid)}`);
+    hashed = cidOfBytes(bytes).toString() as BlockCid;
+    if (hashed !== expectedCid) throw new BlockCidMismatchError(`block bytes hash to ${shortCid(hashed)}, not to ${shortCid(expectedCid)}`);
   }
-  const enc = decodeBlock(bytes);
+  const enc = decodeBlock(bytes, hashed);
   const { block } = enc;
   const def = ctx.collection(block.collection);
   if (!def) throw new UnknownCollectionError(`block ${shortCid(enc.cid)} is for unknown collection ${block.collection}`);
