@@ -7,27 +7,23 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import type { PrivateKey } from '@libp2p/interface';
 import { lanConnectionGater } from './gater.js';
-import { keepRelayConnected, type RelayStatus } from './relay-client.js';
 import { netServices, type NetNode, type NetServicesInit } from './services.js';
 
 /** Options of a tab's node. */
 export interface BrowserLibp2pInit extends NetServicesInit {
   /** The persisted peer key; a fresh one is generated when absent. */
   privateKey?: PrivateKey;
-  /** Relay multiaddresses (ending in /p2p/<id>); dialed at start and redialed whenever the relay drops. */
-  relayAddrs?: string[];
-  /** Relay status changes (dialing, connected, failed…), for the UI. */
-  onRelayStatus?: (status: RelayStatus) => void;
   /** ICE servers for WebRTC; default none (LAN and loopback need none). */
   iceServers?: RTCIceServer[];
 }
 
 /**
- * Creates and starts a tab's libp2p node listening on /p2p-circuit and /webrtc.
- * Await `waitForReservation(node)` to know when other tabs can dial it.
+ * Creates and starts a tab's libp2p node listening on /p2p-circuit and /webrtc. The relay is found and kept
+ * dialed by the node layer (`src/node/relay-discovery.ts`); await `waitForReservation(node)` to know when
+ * other tabs can dial it.
  */
 export async function createBrowserLibp2p(init: BrowserLibp2pInit = {}): Promise<NetNode> {
-  const node = await createLibp2p({
+  return createLibp2p({
     ...(init.privateKey != null ? { privateKey: init.privateKey } : {}),
     addresses: {
       // '/p2p-circuit' takes a reservation on any relay we dial; '/webrtc' accepts direct upgrades.
@@ -43,9 +39,4 @@ export async function createBrowserLibp2p(init: BrowserLibp2pInit = {}): Promise
     connectionGater: lanConnectionGater(),
     services: netServices(init),
   });
-  const relayAddrs = init.relayAddrs ?? [];
-  if (relayAddrs.length > 0) {
-    keepRelayConnected(node, relayAddrs, init.onRelayStatus != null ? { onStatus: init.onRelayStatus } : {});
-  }
-  return node;
 }
