@@ -1,6 +1,5 @@
-import { removeDir, startTestRelay, tempDir, until } from './setup.js';
+import { removeDir, startTestRelay, tcpAddr, tempDir, until } from './setup.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Multiaddr } from '@multiformats/multiaddr';
 import type { Relay } from '../../relay/relay.js';
 import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
 import { classifyConnection } from '../../src/net/multiaddr.js';
@@ -9,15 +8,6 @@ import { dialWithRetry } from '../../src/net/dial.js';
 import { createPeerKey, peerIdOfKey } from '../../src/net/peer-key.js';
 import type { NetNode } from '../../src/net/services.js';
 
-/** The node's plain TCP listen address (no WebSockets, no circuit). */
-function tcpAddr(node: NetNode): Multiaddr {
-  const found = node.getMultiaddrs().find((ma) => {
-    const names = ma.getComponents().map((c) => c.name);
-    return names.includes('tcp') && !names.includes('ws') && !names.includes('p2p-circuit');
-  });
-  if (found == null) throw new Error('node has no TCP address');
-  return found;
-}
 
 describe('Node peers through the relay', () => {
   let dir: string;

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRelay, type Relay } from '../../relay/relay.js';
 import { installNodeWebSocket } from '../../src/net/node-websocket.js';
+import type { Multiaddr } from '@multiformats/multiaddr';
+import type { NetNode } from '../../src/net/services.js';
 
 installNodeWebSocket();
 
@@ -48,4 +50,14 @@ export async function until(
     };
     for (const e of events) target.addEventListener(e, check);
   });
+}
+
+/** The node's plain TCP listen address (no WebSockets, no circuit). */
+export function tcpAddr(node: NetNode): Multiaddr {
+  const found = node.getMultiaddrs().find((ma) => {
+    const names = ma.getComponents().map((c) => c.name);
+    return names.includes('tcp') && !names.includes('ws') && !names.includes('p2p-circuit');
+  });
+  if (found == null) throw new Error('node has no TCP address');
+  return found;
 }

@@ -1,20 +1,10 @@
-import './setup.js';
-import type { Multiaddr } from '@multiformats/multiaddr';
+import { tcpAddr } from './setup.js';
 import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
 import type { NetNode } from '../../src/net/services.js';
 import { libp2pSyncNetwork, type Libp2pSyncNetwork } from '../../src/net/sync-network.js';
 import { makeTestPeer, waitFor, type SyncHarness, type TestPeer } from '../sync/harness.js';
 import { syncCases } from '../sync/sync-cases.js';
 
-/** The node's plain TCP listen address. */
-function tcpAddr(node: NetNode): Multiaddr {
-  const found = node.getMultiaddrs().find((ma) => {
-    const names = ma.getComponents().map((c) => c.name);
-    return names.includes('tcp') && !names.includes('ws') && !names.includes('p2p-circuit');
-  });
-  if (found == null) throw new Error('node has no TCP address');
-  return found;
-}
 
 /** The shared cases' harness over real libp2p nodes (TCP on loopback). */
 async function libp2pHarness(): Promise<SyncHarness> {
