@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as dagCbor from '@ipld/dag-cbor';
 import {
-  MAX_BLOCK_BYTES, collectionIdOf, createBlock, decodeBlock, deriveDocId, encodeBlock, generateSecretKey,
+  MAX_BLOCK_BYTES, MAX_CLOCK_DRIFT_MS, collectionIdOf, createBlock, decodeBlock, deriveDocId, encodeBlock, generateSecretKey,
   identityFromSecretKey, nobleVerifier, parseSdl, verifyBlock, type BlockCid, type CollectionDef, type CollectionId, type VerifyContext,
 } from './index.js';
 
@@ -29,6 +29,36 @@ describe('blocks', () => {
     expect(d.block.set).toEqual({ name: 'Ann', age: 3 });
     expect(encodeBlock(d.block).bytes).toEqual(b.bytes);
     expect((await verifyBlock(b.bytes, ctx, b.cid)).cid).toBe(b.cid);
+  });
+
+  it('refuse a block stamped further ahead than the allowed drift, before checking its signature', async () => {
+    const now = 5_000_000;
+    const at = (wall: number) => {
+      const set = { name: `t${wall}` };
+      return createBlock({ collection: col, doc: deriveDocId(col, set), parents: [], clock: [wall, 0], set }, me);
+    };
+    const ok = at(now + MAX_CLOCK_DRIFT_MS);
+    expect((await verifyBlock(ok.bytes, { ...ctx, now: () => now })).cid).toBe(ok.cid);
+    const ahead = at(now + MAX_CLOCK_DRIFT_MS + 1);
+    const err = await rejectsWith(verifyBlock(ahead.bytes, { ...ctx, now: () => now }), 'ClockDriftError');
+    expect(err.message).toMatch(/ahead of this node's clock/);
+    // The same block is accepted once real time has caught up with it.
+    expect((await verifyBlock(ahead.bytes, { ...ctx, now: () => now + 10 })).cid).toBe(ahead.cid);
+    const forged = encodeBlock({ ...ahead.block, signature: new Uint8Array(64) });
+    await rejectsWith(verifyBlock(forged.bytes, { ...ctx, now: () => now }), 'ClockDriftError');
+  });
+
+  it('refuse bytes that are not the canonical encoding, such as invalid UTF-8 a peer signed in its decoded form', async () => {
+    const set = { name: 'a\uFFFD\uFFFD\uFFFDb' };
+    const honest = createBlock({ collection: col, doc: deriveDocId(col, set), parents: [], clock: [10, 0], set }, me);
+    const wire = dagCbor.decode(honest.bytes) as Record<string, unknown>;
+    const bytes = dagCbor.encode({ ...wire, s: { name: 'aXYZb' } });
+    const at = Buffer.from(bytes).indexOf(Buffer.from('XYZ'));
+    bytes.set([0xed, 0xa0, 0x80], at); // a UTF-8-encoded lone surrogate: decodes as three U+FFFD
+    expect(decodeBlock(bytes).block.set).toEqual(set);
+    const err = await rejectsWith(verifyBlock(bytes, ctx), 'BlockDecodeError');
+    expect(err.message).toMatch(/canonical/);
+    expect((await verifyBlock(honest.bytes, ctx)).cid).toBe(honest.cid);
   });
 
   it('sort and normalise parents', () => {

@@ -81,9 +81,14 @@ export async function createBlockAsync(body: Omit<BlockBody, 'author'>, identity
   return encodeBlock({ ...full, signature: await identity.sign(signingBytes(full)) });
 }
 
+/** The canonical bytes of a signed block: what any honest encoder produces for it. */
+export function canonicalBytes(block: Block): Uint8Array {
+  return encodeCbor({ ...toWire(block), g: block.signature });
+}
+
 /** Encodes a (signed) block. */
 export function encodeBlock(block: Block): EncodedBlock {
-  const bytes = encodeCbor({ ...toWire(block), g: block.signature });
+  const bytes = canonicalBytes(block);
   return { cid: cidOfBytes(bytes).toString() as BlockCid, bytes, block };
 }
 

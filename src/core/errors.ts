@@ -73,6 +73,14 @@ export class InvalidSignatureError extends InvalidBlockError {
   static override readonly name = 'InvalidSignatureError';
 }
 
+/** A block stamped further ahead of this node's clock than the allowed drift (see MAX_CLOCK_DRIFT_MS). */
+export class ClockDriftError extends InvalidBlockError {
+  static override readonly name = 'ClockDriftError';
+  constructor(message: string, readonly aheadMs: number) {
+    super(message);
+  }
+}
+
 /** A block larger than the protocol allows. */
 export class BlockTooLargeError extends InvalidBlockError {
   static override readonly name = 'BlockTooLargeError';

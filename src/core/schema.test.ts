@@ -38,6 +38,15 @@ describe('parseSdl', () => {
     expect(formatSdl(post)).toContain('tags: [String!]');
   });
 
+  it('reports the line and column of an error deep in a long schema (500 types)', () => {
+    const types = Array.from({ length: 500 }, (_, i) => `type T${i} { a: String }`);
+    types[499] = 'type T499 { _bad: String }';
+    const err = parseError(types.join('\n'));
+    expect(err.line).toBe(500);
+    expect(err.column).toBe(13);
+    expect(parseSdl(types.slice(0, 499).join('\n'))).toHaveLength(499);
+  });
+
   it('reports syntax errors with line and column', () => {
     const err = parseError('type User {\n  name: String\n  age Int\n}');
     expect(err.name).toBe('SchemaParseError');

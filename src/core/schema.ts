@@ -1,5 +1,5 @@
 /** GraphQL SDL to collection definitions (pure). */
-import { GraphQLError, Kind, parse, type FieldDefinitionNode, type TypeNode } from 'graphql';
+import { GraphQLError, Kind, parse, type FieldDefinitionNode, type Location as AstLocation, type TypeNode } from 'graphql';
 import { SchemaParseError } from './errors.js';
 
 /** The scalar types a field may have. */
@@ -47,7 +47,7 @@ export function parseSdl(sdl: string): CollectionDef[] {
   const out: CollectionDef[] = [];
   const seen = new Set<string>();
   for (const def of doc.definitions) {
-    const at = def.loc ? lineCol(sdl, def.loc.start) : undefined;
+    const at = def.loc ? lineCol(def.loc) : undefined;
     if (def.kind !== Kind.OBJECT_TYPE_DEFINITION) {
       throw new SchemaParseError(`only "type" definitions are supported, found ${describeKind(def.kind)}`, at?.line, at?.column);
     }
@@ -56,7 +56,7 @@ export function parseSdl(sdl: string): CollectionDef[] {
     if (seen.has(name)) throw new SchemaParseError(`type ${name} is defined twice`, at?.line, at?.column);
     seen.add(name);
     if (def.interfaces?.length) throw new SchemaParseError(`type ${name}: interfaces are not supported`, at?.line, at?.column);
-    const fields = (def.fields ?? []).map((f) => fieldDef(sdl, name, f, typeNames));
+    const fields = (def.fields ?? []).map((f) => fieldDef(name, f, typeNames));
     if (fields.length === 0) throw new SchemaParseError(`type ${name} has no fields`, at?.line, at?.column);
     const names = new Set<string>();
     for (const f of fields) {
@@ -68,8 +68,8 @@ export function parseSdl(sdl: string): CollectionDef[] {
   return out;
 }
 
-function fieldDef(sdl: string, typeName: string, node: FieldDefinitionNode, typeNames: Set<string>): FieldDef {
-  const at = node.loc ? lineCol(sdl, node.loc.start) : undefined;
+function fieldDef(typeName: string, node: FieldDefinitionNode, typeNames: Set<string>): FieldDef {
+  const at = node.loc ? lineCol(node.loc) : undefined;
   const name = node.name.value;
   const fail = (msg: string): never => {
     throw new SchemaParseError(`${typeName}.${name}: ${msg}`, at?.line, at?.column);
@@ -100,13 +100,9 @@ function describeKind(kind: string): string {
   return kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase().replace(/_/g, ' ');
 }
 
-function lineCol(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let last = -1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) { line++; last = i; }
-  }
-  return { line, column: offset - last };
+/** Where a node starts: the lexer already counted lines and columns (rescanning the text made parsing quadratic). */
+function lineCol(loc: AstLocation): { line: number; column: number } {
+  return { line: loc.startToken.line, column: loc.startToken.column };
 }
 
 /** Renders a field's type the way SDL writes it, e.g. `[Int!]!`. */

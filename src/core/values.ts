@@ -26,15 +26,41 @@ export function describeValue(v: unknown): string {
   return typeof v;
 }
 
+/** Matches an unpaired UTF-16 surrogate (with the `u` flag a valid pair is one code point and does not match). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * True when a string is valid Unicode. A lone surrogate cannot be encoded as UTF-8: the writer would keep
+ * it while every other node decodes U+FFFD from the block, and they would never notice they differ.
+ */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
 function checkJson(v: unknown, depth: number): boolean {
   if (depth > 32) return false;
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return true;
+  if (v === null || typeof v === 'boolean') return true;
+  if (typeof v === 'string') return isWellFormedText(v);
   if (typeof v === 'number') return Number.isFinite(v);
   if (Array.isArray(v)) return v.every((x) => checkJson(x, depth + 1));
   if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.values(v as object).every((x) => checkJson(x, depth + 1));
+    return Object.entries(v as object).every(([k, x]) => isWellFormedText(k) && checkJson(x, depth + 1));
   }
   return false;
+}
+
+/** The same JSON value with -0 as 0 (CBOR stores both as 0; the writer must keep what readers decode). */
+function normaliseJson(v: JsonValue): JsonValue {
+  if (typeof v === 'number') return v + 0;
+  if (Array.isArray(v)) return v.map(normaliseJson);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normaliseJson(x)]));
+  return v;
+}
+
+function unpaired(field: string, kind: string, v: string): ValidationError {
+  const at = v.search(LONE_SURROGATE);
+  const code = v.charCodeAt(at).toString(16).toUpperCase();
+  return new ValidationError(field, `${kind} of valid Unicode text`, `text with an unpaired surrogate \\u${code} at position ${at}`);
 }
 
 /** Validates one scalar; returns the normalised value or throws ValidationError. */
@@ -42,13 +68,16 @@ function scalar(field: string, kind: ScalarName, v: unknown): FieldValue {
   switch (kind) {
     case 'String':
     case 'ID':
-      if (typeof v === 'string') return v;
+      if (typeof v === 'string') {
+        if (!isWellFormedText(v)) throw unpaired(field, kind, v);
+        return v;
+      }
       break;
     case 'Int':
-      if (typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX) return v;
+      if (typeof v === 'number' && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX) return v + 0;
       break;
     case 'Float':
-      if (typeof v === 'number' && Number.isFinite(v)) return v;
+      if (typeof v === 'number' && Number.isFinite(v)) return v + 0; // -0 becomes 0, as the encoding stores it
       break;
     case 'Boolean':
       if (typeof v === 'boolean') return v;
@@ -57,7 +86,7 @@ function scalar(field: string, kind: ScalarName, v: unknown): FieldValue {
       if (typeof v === 'string' && DATETIME_RE.test(v) && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
       break;
     case 'JSON':
-      if (checkJson(v, 0)) return v as JsonValue;
+      if (checkJson(v, 0)) return normaliseJson(v as JsonValue);
       break;
   }
   const expected = kind === 'DateTime' ? 'DateTime (ISO 8601, e.g. 2024-05-01T12:00:00Z)' : kind === 'Int' ? 'Int' : kind;

@@ -3,23 +3,28 @@ import { cidOfBytes, encodeCbor } from './hash.js';
 import type { BlockCid, CollectionId } from './ids.js';
 import type { CollectionDef } from './schema.js';
 import type { EncodedBlock } from './block.js';
-import { MAX_BLOCK_BYTES, decodeBlock, signingBytes } from './block.js';
+import { MAX_BLOCK_BYTES, canonicalBytes, decodeBlock, signingBytes } from './block.js';
 import type { SignatureVerifier } from './identity.js';
 import { validateFields } from './values.js';
 import { deriveDocId } from './doc-id.js';
-import { BlockCidMismatchError, InvalidBlockError, InvalidSignatureError, UnknownCollectionError, ValidationError } from './errors.js';
+import { aheadBy, MAX_CLOCK_DRIFT_MS } from './hlc.js';
+import { BlockCidMismatchError, BlockDecodeError, ClockDriftError, InvalidBlockError, InvalidSignatureError, UnknownCollectionError, ValidationError } from './errors.js';
 
 /** What verification needs to know about this node. */
 export interface VerifyContext {
   /** The local definition for a collection ID, if this node has it. */
   collection(id: CollectionId): CollectionDef | undefined;
   readonly verifier: SignatureVerifier;
+  /** This node's wall clock (ms); blocks stamped more than `maxDriftMs` ahead of it are refused. */
+  readonly now?: () => number;
+  /** Allowed drift in ms (default MAX_CLOCK_DRIFT_MS). */
+  readonly maxDriftMs?: number;
 }
 
 /**
  * Decodes and verifies block bytes. When `expectedCid` is given, the bytes must hash to it.
  * Throws a named error: BlockTooLargeError, BlockDecodeError, BlockCidMismatchError,
- * InvalidSignatureError, UnknownCollectionError, ValidationError or InvalidBlockError.
+ * ClockDriftError, InvalidSignatureError, UnknownCollectionError, ValidationError or InvalidBlockError.
  */
 export async function verifyBlock(bytes: Uint8Array, ctx: VerifyContext, expectedCid?: string): Promise<EncodedBlock> {
   let hashed: BlockCid | undefined;
@@ -29,6 +34,14 @@ export async function verifyBlock(bytes: Uint8Array, ctx: VerifyContext, expecte
   }
   const enc = decodeBlock(bytes, hashed);
   const { block } = enc;
+  const drift = ctx.maxDriftMs ?? MAX_CLOCK_DRIFT_MS;
+  const ahead = aheadBy(block.clock, (ctx.now ?? Date.now)());
+  if (ahead > drift) {
+    throw new ClockDriftError(`block ${shortCid(enc.cid)} is stamped ${formatSeconds(ahead)} ahead of this node's clock (the limit is ${formatSeconds(drift)}); it is held back`, ahead);
+  }
+  // One content, one CID: bytes that decode to a block but are not its canonical encoding (invalid UTF-8
+  // that decodes as U+FFFD, say) are refused, so a block cannot be re-wrapped under another CID.
+  if (!bytesEqual(canonicalBytes(block), bytes)) throw new BlockDecodeError(`block ${shortCid(enc.cid)} is not in canonical dag-cbor form (e.g. text that is not valid UTF-8)`);
   const def = ctx.collection(block.collection);
   if (!def) throw new UnknownCollectionError(`block ${shortCid(enc.cid)} is for unknown collection ${block.collection}`);
   const ok = await ctx.verifier.verify(block.signature, signingBytes(block), block.author);
@@ -55,6 +68,16 @@ export async function verifyBlock(bytes: Uint8Array, ctx: VerifyContext, expecte
 /** Shortened CID for messages. */
 export function shortCid(cid: BlockCid | string): string {
   return cid.length > 16 ? `${cid.slice(0, 8)}…${cid.slice(-6)}` : cid;
+}
+
+/** "42 s", "3 min 5 s", "12 days": a readable duration for messages. */
+export function formatSeconds(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 172_800) return `${Math.round(s / 3600)} h`;
+  const days = Math.round(s / 86_400);
+  return days < 730 ? `${days} days` : `${Math.round(days / 365)} years`;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -131,9 +131,10 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     readonly identity: Identity,
     private readonly clock: HybridClock,
     verifier: SignatureVerifier,
+    private readonly now: () => number,
   ) {
     super();
-    this.verifyCtx = { collection: (id) => this.byId.get(id)?.def, verifier };
+    this.verifyCtx = { collection: (id) => this.byId.get(id)?.def, verifier, now };
   }
 
   /** Opens the engine over a store: loads collections, identity and clock. */
@@ -149,8 +150,9 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       identity = await fastIdentity(sk);
     }
     // The clock needs no persisting: a change's clock is drawn above every stamp of its document.
-    const clock = new HybridClock(init.now ?? Date.now);
-    const db = new Database(store, identity, clock, init.verifier ?? (await fastVerifier()));
+    const now = init.now ?? Date.now;
+    const clock = new HybridClock(now);
+    const db = new Database(store, identity, clock, init.verifier ?? (await fastVerifier()), now);
     for (const rec of await store.listCollections()) db.remember(rec);
     return db;
   }
@@ -193,7 +195,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
           result.push(existing);
           continue;
         }
-        const rec: CollectionRecord = { id, name: def.name, def, addedAt: Date.now() };
+        const rec: CollectionRecord = { id, name: def.name, def, addedAt: this.now() };
         added.push(rec);
         result.push(rec);
       }
@@ -586,6 +588,11 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private noteDigest(collection: CollectionId, blocks: readonly StoredBlock[]): void {
     const d = this.digests.get(collection);
     if (d) this.digests.set(collection, addToDigest(d, blocks.map((b) => b.cid)));
+  }
+
+  /** The clock's last reading (for diagnostics and tests). */
+  clockReading(): Clock {
+    return this.clock.peek();
   }
 
   // ---------------------------------------------------------------- lifecycle

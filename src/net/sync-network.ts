@@ -180,12 +180,13 @@ export class Libp2pSyncNetwork implements SyncNetwork {
       throw new PeerUnreachableError(`cannot open a sync stream to ${peer}: ${(err as Error).message}`);
     }
     let finished = false;
+    let next: Promise<IteratorResult<Uint8Array | { subarray(): Uint8Array }>> | undefined;
     try {
       // Start reading before sending: the stream delivers data as events, and over WebRTC `close()`
       // resolves only after the send buffer drains, by which time the answer (and the remote's close)
       // may already have arrived and been missed by a reader attached later.
       const reader = stream[Symbol.asyncIterator]();
-      let next = reader.next();
+      next = reader.next();
       if (!stream.send(encodeFrame(data))) await stream.onDrain();
       const closing = stream.close().catch(() => undefined);
       const decoder = new FrameDecoder(this.maxFrame);
@@ -204,7 +205,11 @@ export class Libp2pSyncNetwork implements SyncNetwork {
       if (!decoder.empty) throw new ProtocolDecodeError(`the response from ${peer} ended inside a frame`);
       finished = true;
     } finally {
-      if (!finished) stream.abort(new Error('request abandoned'));
+      if (!finished) {
+        // The read still pending rejects when the stream is aborted: nobody awaits it any more.
+        next?.catch(() => undefined);
+        stream.abort(new Error('request abandoned'));
+      }
     }
   }
 

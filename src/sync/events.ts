@@ -58,6 +58,13 @@ export interface PeerEvent {
   readonly state: 'connected' | 'disconnected';
 }
 
+/** This node's clock and a peer's differ by more than half the allowed drift. */
+export interface ClockSkewEvent {
+  readonly peer: PeerIdString;
+  /** Our clock minus theirs, in ms (positive: ours is ahead). */
+  readonly skewMs: number;
+}
+
 /** The engine's events. */
 export interface SyncEvents {
   activity: ActivityEntry;
@@ -65,5 +72,6 @@ export interface SyncEvents {
   'catch-up': CatchUpProgress;
   subscriptions: { readonly subscribed: readonly CollectionInfo[] };
   peer: PeerEvent;
+  'clock-skew': ClockSkewEvent;
   [key: string]: unknown;
 }

@@ -16,6 +16,8 @@ export interface Hello {
   readonly collections: readonly CollectionDef[];
   readonly subscribed: readonly CollectionId[];
   readonly digests: ReadonlyArray<{ readonly collection: CollectionId; readonly digest: SetDigest }>;
+  /** The sender's wall clock (ms) when it wrote the hello, so a node can tell that its own clock is off. */
+  readonly now?: number;
 }
 
 /** "Here are my heads; send what I lack": for every document of a collection (`all`) or only the listed ones (`docs`). */
@@ -40,6 +42,7 @@ function helloToWire(h: Hello): WireMap {
     c: h.collections.map((d) => ({ n: d.name, f: d.fields.map((f) => [f.name, f.kind, f.list, f.required, f.itemRequired]) })),
     s: [...h.subscribed],
     d: h.digests.map((x) => [x.collection, x.digest.count, x.digest.xor]),
+    ...(h.now !== undefined ? { w: h.now } : {}),
   };
 }
 
@@ -58,7 +61,9 @@ function helloFromWire(raw: unknown): Hello {
     expect(xor instanceof Uint8Array && xor.byteLength === 32, 'hello digest hash is malformed');
     return { collection: parseOr(parseCollectionId, id, 'hello digest collection'), digest: { count: count as number, xor: xor as Uint8Array } };
   });
-  return { collections, subscribed, digests };
+  const w = raw.w;
+  expect(w === undefined || (Number.isSafeInteger(w) && (w as number) >= 0), 'hello clock is malformed');
+  return { collections, subscribed, digests, ...(w !== undefined ? { now: w as number } : {}) };
 }
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;

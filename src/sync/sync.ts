@@ -5,6 +5,8 @@
 import { collectionIdOf } from '../core/collection-id.js';
 import { digestsEqual, type SetDigest } from '../core/digest.js';
 import { TypedEventTarget } from '../core/events.js';
+import { MAX_CLOCK_DRIFT_MS } from '../core/hlc.js';
+import { formatSeconds } from '../core/verify.js';
 import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import type { ChangeEvent, CollectionInfo, Database, IncomingBlock } from '../db/database.js';
 import type { ActivityEntry, PullResult, SyncEvents } from './events.js';
@@ -37,6 +39,8 @@ export interface SyncInit {
   readonly fetchRetries?: number;
   /** Re-run catch-up with every peer this often, healing lost gossip (default 30 s; 0 turns it off). */
   readonly resyncIntervalMs?: number;
+  /** Wall clock told to peers in hellos (ms; injectable for tests, default Date.now). */
+  readonly now?: () => number;
 }
 
 interface PeerInfo {
@@ -57,9 +61,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly maxActivity: number;
   private readonly fetchRetries: number;
   private readonly resyncMs: number;
+  private readonly now: () => number;
   private resyncTimer: ReturnType<typeof setInterval> | undefined;
   private readonly log: ActivityEntry[] = [];
   private readonly peerInfo = new Map<PeerIdString, PeerInfo>();
+  private readonly clockWarned = new Set<PeerIdString>();
   private readonly exchanges = new Map<PeerIdString, Promise<PullResult[]>>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -75,6 +81,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.maxActivity = init.maxActivity ?? 500;
     this.fetchRetries = init.fetchRetries ?? 3;
     this.resyncMs = init.resyncIntervalMs ?? 30_000;
+    this.now = init.now ?? Date.now;
     this.subs = new SubscriptionSet(this.db);
     const log = (e: Omit<ActivityEntry, 'at'>): void => this.activity(e);
     this.receiver = new Receiver({
@@ -218,11 +225,12 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     const cols = this.db.collections();
     const digests = [];
     for (const c of cols) digests.push({ collection: c.id, digest: await this.db.digest(c.id) });
-    return { collections: cols.map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests };
+    return { collections: cols.map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests, now: this.now() };
   }
 
   /** Records what a peer told about itself; reports same-name collections whose fields differ (once per peer). */
   private heard(peer: PeerIdString, hello: Hello): void {
+    this.checkClock(peer, hello);
     const reported = this.peerInfo.get(peer)?.reported ?? new Set<CollectionId>();
     this.peerInfo.set(peer, {
       collections: new Set(hello.collections.map(collectionIdOf)),
@@ -235,6 +243,23 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.emit('schema-mismatch', { peer, ...m });
       this.activity({ level: 'warn', message: `Peer ${peer} has a ${m.collection} collection with other fields (${m.fields.join(', ')}); it does not sync: ${m.differences.join('; ')}`, peer, topic: m.localId, collection: m.collection });
     }
+  }
+
+  /**
+   * Says so, once per peer, when this node's clock and a peer's differ by more than half the allowed
+   * drift: past the drift, one side's changes are held back by the other.
+   */
+  private checkClock(peer: PeerIdString, hello: Hello): void {
+    if (hello.now === undefined || this.clockWarned.has(peer)) return;
+    const skew = this.now() - hello.now;
+    if (Math.abs(skew) <= MAX_CLOCK_DRIFT_MS / 2) return;
+    this.clockWarned.add(peer);
+    const how = skew > 0 ? 'ahead of' : 'behind';
+    const consequence = skew > 0
+      ? `changes made here are held back by that peer until its clock reaches their time`
+      : `that peer's changes are held back here until this clock reaches their time`;
+    this.emit('clock-skew', { peer, skewMs: skew });
+    this.activity({ level: 'warn', message: `This device's clock is ${formatSeconds(Math.abs(skew))} ${how} peer ${peer}'s: ${consequence}. Check the date and time settings of both devices.`, peer });
   }
 
   /** A peer introduced itself in a request: pull from it whatever its digests say we lack. */

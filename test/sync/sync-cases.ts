@@ -223,6 +223,66 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       expect(entries(w, { level: 'warn' })).toEqual([]);
     });
 
+    it('refuses poisoned clocks from a hostile peer: not applied, not forwarded, logged; replication keeps flowing both ways', async () => {
+      const [x, v, w] = [await h.peer('x'), await h.peer('v'), await h.peer('w')];
+      await v.sync.subscribe('User');
+      await w.sync.subscribe('User');
+      await h.connect(x, v);
+      await h.connect(v, w);
+      const topic = userId(v);
+      await h.ready([x, v, w], topic);
+      const shared = await w.db.create('User', { name: 'shared', age: 1 });
+      await waitFor(async () => (await v.db.get('User', shared.id)) !== undefined, 'V to receive W\'s create');
+      const [sharedRoot] = await v.db.heads(shared.id);
+      const mallory = identityFromSecretKey(generateSecretKey());
+      const root = (set: Record<string, unknown>, clock: readonly [number, number]) =>
+        createBlock({ collection: topic, doc: deriveDocId(topic, set as never), parents: [], clock, set: set as never }, mallory);
+      const max = Number.MAX_SAFE_INTEGER;
+      const year3000 = Date.parse('3000-01-01T00:00:00Z');
+      const poisoned = root({ name: 'poison' }, [max, max]);
+      const future = root({ name: 'from the future' }, [year3000, 0]);
+      const futureEdit = createBlock({ collection: topic, doc: shared.id, parents: [sharedRoot!], clock: [year3000, 0], set: { name: 'hijacked' } }, mallory);
+      const bad: Array<[string, Uint8Array]> = [
+        ['BlockDecodeError', encodeGossip({ collection: topic, blocks: [poisoned.bytes] })],
+        ['ClockDriftError', encodeGossip({ collection: topic, blocks: [future.bytes] })],
+        ['ClockDriftError', encodeGossip({ collection: topic, blocks: [futureEdit.bytes] })],
+      ];
+      for (const [, bytes] of bad) await x.network.publish(topic, bytes);
+      await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= bad.length, 'V to log the poisoned messages');
+      for (const [name] of bad) expect(entries(v, { level: 'warn', peer: x.id }).some((e) => e.message.includes(`${name}:`)), name).toBe(true);
+      // Nothing was observed into V's clock, and nothing reached W.
+      expect(v.db.clockReading()[0]).toBeLessThan(Date.now() + 60_000);
+      expect(await v.db.get('User', future.block.doc)).toBeUndefined();
+      expect((await v.db.get('User', shared.id))!.fields.name).toBe('shared');
+      // A block at the counter's limit is well-formed: it is applied, and the next edit of its document
+      // moves to the next millisecond instead of producing a clock peers reject.
+      const edge = root({ name: 'edge' }, [Date.now(), 2 ** 32 - 1]);
+      await x.network.publish(topic, encodeGossip({ collection: topic, blocks: [edge.bytes] }));
+      await waitFor(async () => (await w.db.get('User', edge.block.doc)) !== undefined, 'W to receive the edge block through V');
+      await v.db.update('User', edge.block.doc, { age: 7 });
+      await waitFor(async () => (await w.db.get('User', edge.block.doc))?.fields.age === 7, 'W to receive V\'s edit of the edge document');
+      // Replication flows both ways, and the shared document can still be edited.
+      await v.db.update('User', shared.id, { age: 2 });
+      await waitFor(async () => (await w.db.get('User', shared.id))?.fields.age === 2, 'W to receive V\'s edit');
+      await w.db.update('User', shared.id, { name: 'still editable' });
+      await waitFor(async () => (await v.db.get('User', shared.id))?.fields.name === 'still editable', 'V to receive W\'s edit');
+      expect(entries(w, { level: 'warn' })).toEqual([]);
+    });
+
+    it('tells the user when this device\'s clock is far from a peer\'s, once per peer', async () => {
+      const a = await h.peer('a');
+      const b = await h.peer('b', { sync: { now: () => Date.now() + 10 * 60_000 } });
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await h.connect(a, b);
+      await h.ready([a, b], userId(a));
+      await a.sync.catchUp();
+      await b.sync.catchUp();
+      await waitFor(() => entries(b, { text: 'clock is', peer: a.id }).length > 0, 'B to warn about its clock');
+      expect(entries(b, { text: 'clock is 10 min 0 s ahead of peer', peer: a.id })).toHaveLength(1);
+      expect(entries(a, { text: 'clock is 10 min 0 s behind peer', peer: b.id })).toHaveLength(1);
+    });
+
     it('fetches missing parents from the sender in one request when only the latest block arrives', async () => {
       const a = await h.peer('a');
       const b = await h.peer('b', { sync: { autoCatchUp: false } });
