@@ -1,10 +1,13 @@
 /** A typed EventTarget: `addEventListener('change', (e) => e.detail)` with the detail's type checked. */
 
-/** Event name to detail type. */
-export type EventMap = Record<string, unknown>;
+/**
+ * Event name to detail type, written as an interface with no index signature: `on('chnage', …)` then fails
+ * to compile (test/types/events.ts proves it).
+ */
+export type EventMap<M> = { [K in keyof M]: unknown };
 
 /** EventTarget whose events carry typed `CustomEvent` details. */
-export class TypedEventTarget<M extends EventMap> extends EventTarget {
+export class TypedEventTarget<M extends EventMap<M>> extends EventTarget {
   /** Dispatches `type` with `detail`. */
   emit<K extends keyof M & string>(type: K, detail: M[K]): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));

@@ -48,7 +48,6 @@ export interface ChangeEvent {
 export interface DatabaseEvents {
   change: ChangeEvent;
   collections: { readonly added: readonly CollectionInfo[] };
-  [key: string]: unknown;
 }
 
 /** A block as received: bytes, and the CID it was announced under when known. */

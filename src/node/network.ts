@@ -37,7 +37,6 @@ export interface NodeNetworkEvents {
   peers: readonly ActivePeer[];
   addresses: readonly string[];
   relay: RelayState;
-  [key: string]: unknown;
 }
 
 /** Connecting to our own address. */

@@ -1,6 +1,7 @@
 /** The sync engine's typed events. */
 import type { CollectionId, PeerIdString } from '../core/ids.js';
 import type { CollectionInfo } from '../db/database.js';
+import type { SyncStatus } from './sync-status.js';
 
 /** One line of the activity log a user reads (the node's p2p log). */
 export interface ActivityEntry {
@@ -73,5 +74,6 @@ export interface SyncEvents {
   subscriptions: { readonly subscribed: readonly CollectionInfo[] };
   peer: PeerEvent;
   'clock-skew': ClockSkewEvent;
-  [key: string]: unknown;
+  /** A collection's sync state with a peer changed. */
+  status: SyncStatus;
 }

@@ -8,3 +8,4 @@ export * from './request-codec.js';
 export * from './subscriptions.js';
 export * from './schema-mismatch.js';
 export * from './sync.js';
+export * from './sync-status.js';

@@ -18,6 +18,7 @@ import { decodeResponse, encodeRequest, type Hello } from './request-codec.js';
 import { findMismatches } from './schema-mismatch.js';
 import { Server } from './server.js';
 import { SubscriptionSet } from './subscriptions.js';
+import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
 /** What the engine needs. */
 export interface SyncComponents {
@@ -66,6 +67,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly log: ActivityEntry[] = [];
   private readonly peerInfo = new Map<PeerIdString, PeerInfo>();
   private readonly clockWarned = new Set<PeerIdString>();
+  private readonly status = new SyncStatusBoard((s) => this.emit('status', s));
   private readonly exchanges = new Map<PeerIdString, Promise<PullResult[]>>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
@@ -90,7 +92,10 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       log,
       missing: (peer, collection, docs, pending) => this.fetchMissing(peer, collection, docs, pending, 0),
     }, init.maxBatchBlocks !== undefined ? { maxBatchBlocks: init.maxBatchBlocks } : {});
-    this.puller = new Puller({ db: this.db, network: this.network, log, progress: (p) => this.emit('catch-up', p) });
+    this.puller = new Puller({ db: this.db, network: this.network, log, progress: (p) => {
+      this.emit('catch-up', p);
+      if (!p.done) this.status.set({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });
+    } });
     this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), log },
       init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {});
   }
@@ -123,6 +128,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.timers.clear();
     for (const col of this.subs.list()) this.network.unsubscribe(col.id);
     await Promise.allSettled([...this.inflight, this.publishing]);
+    this.status.clear();
     this.peerInfo.clear();
     this.exchanges.clear();
   }
@@ -146,6 +152,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     const gone = await this.subs.remove(this.subs.resolve(names));
     for (const col of gone) {
       if (this.started) this.network.unsubscribe(col.id);
+      this.status.dropCollection(col.id);
       this.activity({ level: 'info', message: `Removing pubsub topic ${col.id} (${col.name})`, topic: col.id, collection: col.name });
     }
     if (gone.length) this.emit('subscriptions', { subscribed: this.subs.list() });
@@ -166,6 +173,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   /** The connected peers that speak the sync protocol. */
   peers(): PeerIdString[] {
     return this.network.peers();
+  }
+
+  /** Where this node stands with each connected peer, per subscribed collection (or for one collection). */
+  syncStatus(collection?: CollectionId): SyncStatus[] {
+    return this.status.list(collection);
   }
 
   /** The latest activity entries, oldest first. */
@@ -213,6 +225,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     if (!this.started) return;
     this.emit('peer', { peer, state });
     if (state === 'disconnected') {
+      this.status.dropPeer(peer);
       this.peerInfo.delete(peer);
       this.exchanges.delete(peer);
       return;
@@ -290,7 +303,13 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       try {
         return await work();
       } catch (err) {
-        if (this.started) this.activity({ level: 'warn', message: `Catch-up with ${peer} failed: ${describeError(err)}`, peer });
+        if (this.started) {
+          this.activity({ level: 'warn', message: `Catch-up with ${peer} failed: ${describeError(err)}`, peer });
+          for (const col of this.subs.list()) {
+            const known = this.status.list(col.id).find((s) => s.peer === peer);
+            if (known && known.state !== 'in-sync') this.status.set({ peer, collection: col.id, name: col.name, state: 'failed', message: describeError(err) });
+          }
+        }
         return [];
       }
     }));
@@ -310,12 +329,22 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       const theirs = info.digests.get(col.id);
       if (!info.collections.has(col.id) || !theirs) continue;
       const ours = await this.db.digest(col.id);
-      if (digestsEqual(ours, theirs)) continue;
+      const base = { peer, collection: col.id, name: col.name, theirs: theirs.count, ours: ours.count };
+      if (digestsEqual(ours, theirs)) {
+        this.status.set({ ...base, state: 'in-sync' });
+        continue;
+      }
+      this.status.set({ ...base, state: 'catching-up', received: 0, total: 0 });
       const t0 = Date.now();
       this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} started: they hold ${theirs.count} blocks, we hold ${ours.count}`, peer, topic: col.id, collection: col.name });
       const r = await this.puller.pull(peer, col, { all: true });
       results.push(r);
-      info.digests.set(col.id, await this.db.digest(col.id));
+      const after = await this.db.digest(col.id);
+      info.digests.set(col.id, after);
+      const complete = r.missing === 0 && r.rejected === 0;
+      this.status.set(complete
+        ? { ...base, ours: after.count, state: digestsEqual(after, theirs) ? 'in-sync' : 'caught-up' }
+        : { ...base, ours: after.count, state: 'failed', message: `${r.rejected} blocks rejected, ${r.missing} parents missing` });
       this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} finished: received ${r.received} blocks, applied ${r.applied}, ${r.duplicates} already held, ${r.rejected} rejected, in ${Date.now() - t0} ms`, peer, topic: col.id, collection: col.name });
     }
     if (results.some((r) => r.applied > 0)) {

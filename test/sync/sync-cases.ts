@@ -9,6 +9,7 @@ import type { CollectionId } from '../../src/core/ids.js';
 import type { Database } from '../../src/db/database.js';
 import { encodeGossip } from '../../src/sync/gossip-codec.js';
 import type { CatchUpProgress, SchemaMismatchEvent } from '../../src/sync/events.js';
+import type { SyncStatus } from '../../src/sync/sync-status.js';
 import { seededRandom } from './memory-network.js';
 import { canonical, entries, sameState, snapshot, waitFor, type SyncHarness, type TestPeer } from './harness.js';
 import { memoryDb } from '../helpers/db.js';
@@ -281,6 +282,29 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       await waitFor(() => entries(b, { text: 'clock is', peer: a.id }).length > 0, 'B to warn about its clock');
       expect(entries(b, { text: 'clock is 10 min 0 s ahead of peer', peer: a.id })).toHaveLength(1);
       expect(entries(a, { text: 'clock is 10 min 0 s behind peer', peer: b.id })).toHaveLength(1);
+    });
+
+    it('reports sync status per collection and peer: catching up with progress, then in sync', async () => {
+      const a = await h.peer('a');
+      const b = await h.peer('b');
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await a.db.createMany('User', Array.from({ length: 40 }, (_, i) => ({ name: `u${i}` })));
+      const seen: SyncStatus[] = [];
+      b.sync.on('status', (s) => seen.push(s));
+      await h.connect(a, b);
+      const col = userId(b);
+      await waitFor(() => b.sync.syncStatus(col).some((s) => s.peer === a.id && s.state === 'in-sync'), 'B to be in sync with A');
+      expect(await count(b.db)).toBe(40);
+      const states = seen.filter((s) => s.peer === a.id && s.collection === col).map((s) => s.state);
+      expect(states).toContain('catching-up');
+      expect(states.indexOf('catching-up')).toBeLessThan(states.lastIndexOf('in-sync'));
+      const progress = seen.filter((s) => s.state === 'catching-up' && (s.total ?? 0) > 0);
+      expect(progress.at(-1)!.received).toBe(40);
+      // A holds everything B has (B had nothing): caught up, or in sync once B's blocks equal its own.
+      await waitFor(() => a.sync.syncStatus(col).some((s) => s.peer === b.id && (s.state === 'caught-up' || s.state === 'in-sync')), 'A to report B');
+      await h.disconnect(a, b);
+      expect(b.sync.syncStatus(col)).toEqual([]);
     });
 
     it('fetches missing parents from the sender in one request when only the latest block arrives', async () => {
