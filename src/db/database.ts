@@ -25,9 +25,26 @@ import { toDocument, type Document } from './document.js';
 import { runQuery, type ListQuery } from './query.js';
 import { blocksPeerLacks, sortCausal } from './dag.js';
 import { LruMap } from './lru.js';
+import { CreationOrder } from './creation-order.js';
 
 /** A collection as the API exposes it. */
 export type CollectionInfo = CollectionRecord;
+
+/** A page request: a list query plus where the page starts and how long it is. */
+export interface PageQuery extends ListQuery {
+  /** Most documents (default 100). */
+  readonly limit?: number;
+  /** Documents skipped first (default 0). */
+  readonly offset?: number;
+}
+
+/** A page of documents. */
+export interface DocPage {
+  readonly docs: Document[];
+  /** Matching live documents in all. */
+  readonly total: number;
+  readonly hasMore: boolean;
+}
 
 /** Block bytes and their CID, as sync sends them. */
 export interface BlockBytes {
@@ -113,6 +130,9 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private readonly byId = new Map<CollectionId, CollectionRecord>();
   private readonly byName = new Map<string, CollectionRecord>();
   private readonly digests = new Map<CollectionId, SetDigest>();
+  /** Creation-order indexes of the collections listed so far. */
+  private readonly orders = new Map<CollectionId, CreationOrder>();
+  private readonly building = new Map<CollectionId, DocRecord[]>();
   private readonly queue = new SerialQueue();
   private readonly verifyCtx: VerifyContext;
   /** Recently read or written document records and blocks (sized for live traffic, not whole collections). */
@@ -124,6 +144,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   /** Blocks this engine verified (so `applyVerifiedBlocks` cannot be handed unverified ones). */
   private readonly verified = new WeakSet<EncodedBlock>();
   private closed = false;
+  private closedReason: Error | undefined;
 
   private constructor(
     readonly store: Store,
@@ -296,6 +317,46 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return runQuery(col.def, docs, query);
   }
 
+  /**
+   * One page of a collection's live documents. In creation order without filters (the default), only the
+   * page is read: an in-memory index of IDs and creating stamps, built on first use and kept up to date by
+   * every commit, says which. Filters or another order read the collection.
+   */
+  async page(collection: string, query: PageQuery = {}): Promise<DocPage> {
+    const col = this.collection(collection);
+    const limit = Math.max(0, Math.floor(query.limit ?? 100));
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const byField = query.sort && query.sort.field !== '_createdAt';
+    if ((query.where && Object.keys(query.where).length) || byField) {
+      const all = await this.list(collection, query);
+      return { docs: all.slice(offset, offset + limit), total: all.length, hasMore: offset + limit < all.length };
+    }
+    const order = await this.creationOrder(col.id);
+    const ids = order.slice(offset, limit, query.sort?.order === 'desc');
+    const recs = await this.records(ids);
+    const docs = ids.map((id) => recs.get(id)).filter((r): r is DocRecord => r !== undefined).map(toDocument);
+    return { docs, total: order.size, hasMore: offset + limit < order.size };
+  }
+
+  private async creationOrder(collection: CollectionId): Promise<CreationOrder> {
+    let order = this.orders.get(collection);
+    if (!order) {
+      // Commits that land while the collection is read are noted again afterwards (noting is idempotent).
+      const landed: DocRecord[] = [];
+      this.building.set(collection, landed);
+      try {
+        order = CreationOrder.of(await this.store.listDocs(collection));
+      } finally {
+        if (this.building.get(collection) === landed) this.building.delete(collection);
+      }
+      for (const r of landed) order.note(r);
+      const raced = this.orders.get(collection);
+      if (raced) return raced;
+      this.orders.set(collection, order);
+    }
+    return order;
+  }
+
   /** Changes some fields of a live document; returns it. Unchanged values write nothing. */
   async update(collection: string, id: string, patch: unknown): Promise<Document> {
     const col = this.collection(collection);
@@ -366,7 +427,11 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   /** Commits blocks and records in one transaction and keeps the caches in step. */
   private async commit(records: readonly DocRecord[], blocks: readonly StoredBlock[]): Promise<void> {
     await this.store.commit({ blocks, docs: records });
-    for (const r of records) this.cache.set(r.id, r);
+    for (const r of records) {
+      this.cache.set(r.id, r);
+      this.orders.get(r.collection)?.note(r);
+      this.building.get(r.collection)?.push(r);
+    }
     for (const b of blocks) this.blockCache.set(b.cid, b);
     if (this.docIds) for (const r of records) this.docIds.add(r.id);
   }
@@ -589,6 +654,17 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     if (d) this.digests.set(collection, addToDigest(d, blocks.map((b) => b.cid)));
   }
 
+  /**
+   * Listens for the store being closed from outside (e.g. another tab upgrading the IndexedDB database);
+   * later calls then fail with that reason. Returns a function that removes the listener.
+   */
+  onClosedElsewhere(listener: (error: Error) => void): () => void {
+    return this.store.onClosedElsewhere?.((err) => {
+      this.closedReason = err;
+      listener(err);
+    }) ?? (() => undefined);
+  }
+
   /** The clock's last reading (for diagnostics and tests). */
   clockReading(): Clock {
     return this.clock.peek();
@@ -597,6 +673,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   // ---------------------------------------------------------------- lifecycle
 
   private check(): void {
+    if (this.closedReason) throw this.closedReason;
     if (this.closed) throw new DbError('the database is closed');
   }
 

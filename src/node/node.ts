@@ -25,7 +25,7 @@ export interface NetworkOptions extends NodeNetworkInit {
 }
 
 /** What a node is opened with. */
-export interface OpenNodeInit {
+export interface StartNodeInit {
   readonly name: string;
   /** Storage; IndexedDB for `name` when absent. */
   readonly store?: Store;
@@ -63,7 +63,7 @@ async function loadPeerKey(store: Store): Promise<PrivateKey> {
 }
 
 /** Opens the node `name`: takes its tab lock (NodeLockedError if held elsewhere), its database and network. */
-export async function openNode(init: OpenNodeInit): Promise<P2PNode> {
+export async function startNode(init: StartNodeInit): Promise<P2PNode> {
   const lock = init.lock ?? (await tryLockNode(init.name, init.lockInit));
   if (!lock) throw new NodeLockedError(`node "${init.name}" is already open in another tab; close it there, or open another node`);
   let db: Database | undefined;

@@ -21,6 +21,7 @@ export function idbNameFor(nodeName: string): string {
 /** Opens (creating if needed) the IndexedDB store for a node name. */
 export async function openIdbStore(nodeName: string): Promise<IdbStore> {
   const name = idbNameFor(nodeName);
+  let store: IdbStore | undefined;
   try {
     const db = await openDB<Schema>(name, VERSION, {
       upgrade(db) {
@@ -32,11 +33,15 @@ export async function openIdbStore(nodeName: string): Promise<IdbStore> {
         blocks.createIndex('collection', 'collection');
       },
       blocking() {
-        // Another connection wants to upgrade or delete: step aside rather than block it.
-        db.close();
+        // Another connection wants to upgrade or delete: step aside rather than block it, and say so.
+        store?.closedElsewhere('another tab is upgrading or deleting this node\'s database');
+      },
+      terminated() {
+        store?.closedElsewhere('the browser closed this node\'s database');
       },
     });
-    return new IdbStore(db);
+    store = new IdbStore(db);
+    return store;
   } catch (err) {
     throw new StoreError(`could not open IndexedDB database ${name}: ${(err as Error).message}`);
   }
@@ -45,11 +50,32 @@ export async function openIdbStore(nodeName: string): Promise<IdbStore> {
 /** A Store backed by IndexedDB. */
 export class IdbStore implements Store {
   private closed = false;
+  private closedReason: StoreError | undefined;
+  private readonly closeListeners = new Set<(error: StoreError) => void>();
   constructor(private readonly db: IDBPDatabase<Schema>) {}
 
   private check(): IDBPDatabase<Schema> {
+    if (this.closedReason) throw this.closedReason;
     if (this.closed) throw new StoreError('store is closed');
     return this.db;
+  }
+
+  onClosedElsewhere(listener: (error: StoreError) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Marks the store closed from outside: later calls fail with this reason, and listeners hear it once. */
+  closedElsewhere(why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closedReason = new StoreError(`${why}; reload the page to open it again`);
+    try {
+      this.db.close();
+    } catch {
+      /* already closed */
+    }
+    for (const l of [...this.closeListeners]) l(this.closedReason);
   }
 
   async getMeta<T>(key: string): Promise<T | undefined> {

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeConformanceCases, type StoreHarness } from './conformance.js';
 import { MemoryStore, createMemoryData, type MemoryData } from './memory-store.js';
 import { idbStoreHarness } from './idb-harness.js';
@@ -28,3 +28,29 @@ for (const [label, harness] of [['MemoryStore', memoryHarness()], ['IdbStore (fa
     for (const c of storeConformanceCases) it(c.name, () => c.run(harness));
   });
 }
+
+describe('IdbStore closed from outside', () => {
+  it('steps aside when another connection upgrades the database, says why, and fails later calls with that reason', async () => {
+    const { openIdbStore, idbNameFor } = await import('./idb-store.js');
+    const { Database } = await import('../db/database.js');
+    const node = `blocking-${process.pid}`;
+    const store = await openIdbStore(node);
+    const db = await Database.open({ store });
+    await db.addSchema('type User { name: String }');
+    const heard: Error[] = [];
+    db.onClosedElsewhere((err) => heard.push(err));
+    // Another tab opens the same database at a higher version.
+    await new Promise<void>((resolve, reject) => {
+      const req = indexedDB.open(idbNameFor(node), 99);
+      req.onsuccess = () => { req.result.close(); resolve(); };
+      req.onerror = () => reject(req.error);
+      req.onblocked = () => reject(new Error('the upgrade was blocked: the store did not step aside'));
+    });
+    expect(heard).toHaveLength(1);
+    expect(heard[0]!.name).toBe('StoreError');
+    expect(heard[0]!.message).toMatch(/another tab is upgrading or deleting this node's database; reload/);
+    const err = await db.create('User', { name: 'late' }).then(() => undefined, (e: Error) => e);
+    expect(err?.name).toBe('StoreError');
+    expect(err?.message).toMatch(/another tab is upgrading/);
+  });
+});

@@ -3,6 +3,7 @@ import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { Clock } from '../core/hlc.js';
 import type { CollectionDef } from '../core/schema.js';
 import type { DocState } from '../core/merge.js';
+import type { StoreError } from '../core/errors.js';
 
 /** A stored block: its bytes plus the decoded fields needed to walk the DAG without decoding. */
 export interface StoredBlock {
@@ -69,4 +70,11 @@ export interface Store {
 
   /** Releases the store; later calls reject with StoreError. */
   close(): Promise<void>;
+
+  /**
+   * Listens for the store being closed from outside (another tab upgrading or deleting the IndexedDB
+   * database, or the browser closing it); returns a function that removes the listener. Stores that
+   * cannot be closed from outside need not implement it.
+   */
+  onClosedElsewhere?(listener: (error: StoreError) => void): () => void;
 }

@@ -1,7 +1,7 @@
 import '../../src/net/polyfill.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
-import { openNode, type P2PNode } from '../../src/node/node.js';
+import { startNode, type P2PNode } from '../../src/node/node.js';
 import { MemoryStore, createMemoryData, type MemoryData } from '../../src/store/memory-store.js';
 import type { NetNode } from '../../src/net/services.js';
 
@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 async function node(name: string, data: MemoryData = createMemoryData()): Promise<P2PNode> {
-  const n = await openNode({
+  const n = await startNode({
     name,
     store: new MemoryStore(data),
     lockInit: { fallback: true, probeMs: 5 },

@@ -1,0 +1,223 @@
+/**
+ * The client façade: the one way into a node for the app's UI, embedding apps, and (later) the GraphQL
+ * engine and the CLI. Reads, writes, subscriptions, peers and sync status are decided here and nowhere else.
+ */
+import { TypedEventTarget } from '../core/events.js';
+import { toHex } from '../core/identity.js';
+import type { CollectionId, PeerIdString } from '../core/ids.js';
+import { DbError } from '../core/errors.js';
+import type { CollectionInfo } from '../db/database.js';
+import type { Document } from '../db/document.js';
+import type { P2PNode } from '../node/node.js';
+import type { ActivePeer, RelayState } from '../node/network.js';
+import type { ActivityEntry, PullResult } from '../sync/events.js';
+import type { SyncStatus } from '../sync/sync-status.js';
+import type { ListOptions, NodeEvents, NodeInfo, Page } from './types.js';
+
+/** Calling a network feature on a node opened without a network. */
+export class NoNetworkError extends DbError {
+  static override readonly name = 'NoNetworkError';
+}
+
+const DEFAULT_LIMIT = 100;
+
+/** A running node as an app sees it. Get one from `openNode`. */
+export class Client extends TypedEventTarget<NodeEvents> {
+  private readonly offs: Array<() => void> = [];
+  private closing: Promise<void> | undefined;
+
+  /** @internal Use `openNode`. */
+  constructor(private readonly node: P2PNode) {
+    super();
+    const { db, network, sync } = node;
+    this.offs.push(
+      db.on('change', (e) => this.emit('change', { collection: this.nameOf(e.collection), collectionId: e.collection, docs: e.docs, origin: e.origin })),
+      db.on('collections', () => this.emit('collections', db.collections())),
+    );
+    if (network) {
+      this.offs.push(
+        network.on('peers', (p) => this.emit('peers', p)),
+        network.on('addresses', (a) => this.emit('addresses', a)),
+        network.on('relay', (r) => this.emit('relay', r)),
+      );
+    }
+    if (sync) {
+      this.offs.push(
+        sync.on('subscriptions', (e) => this.emit('subscriptions', e.subscribed)),
+        sync.on('activity', (e) => this.emit('activity', e)),
+        sync.on('status', (s) => this.emit('sync-status', s)),
+        sync.on('catch-up', (p) => this.emit('catch-up', p)),
+        sync.on('schema-mismatch', (m) => this.emit('schema-mismatch', m)),
+        sync.on('clock-skew', (c) => this.emit('clock-skew', c)),
+        sync.on('peer', (p) => this.emit('sync-peer', p)),
+      );
+    }
+    this.offs.push(db.onClosedElsewhere((error) => this.emit('error', { error, message: error.message })));
+  }
+
+  /** The node's name (the database it opened). */
+  get name(): string {
+    return this.node.name;
+  }
+
+  /** True when the node joined the network (false for a local-only node). */
+  get networked(): boolean {
+    return this.node.network !== undefined;
+  }
+
+  // ---------------------------------------------------------------- collections
+
+  /** Adds every type of a GraphQL SDL text as a collection; returns the collections it describes. */
+  addSchema(sdl: string): Promise<CollectionInfo[]> {
+    return this.node.db.addSchema(sdl);
+  }
+
+  /** All collections, in the order they were added. */
+  collections(): CollectionInfo[] {
+    return this.node.db.collections();
+  }
+
+  /** A collection by name or ID; throws UnknownCollectionError. */
+  collection(nameOrId: string): CollectionInfo {
+    return this.node.db.collection(nameOrId);
+  }
+
+  // ---------------------------------------------------------------- documents
+
+  /** Creates a document. Throws ValidationError, DocumentExistsError, UnknownCollectionError. */
+  create(collection: string, fields: Record<string, unknown>): Promise<Document> {
+    return this.node.db.create(collection, fields);
+  }
+
+  /** Creates many documents at once, all or nothing. */
+  createMany(collection: string, list: ReadonlyArray<Record<string, unknown>>): Promise<Document[]> {
+    return this.node.db.createMany(collection, list);
+  }
+
+  /** A live document, or undefined. */
+  get(collection: string, id: string): Promise<Document | undefined> {
+    return this.node.db.get(collection, id);
+  }
+
+  /** Changes some fields of a live document; returns it. Throws DocumentNotFoundError, ValidationError. */
+  update(collection: string, id: string, patch: Record<string, unknown>): Promise<Document> {
+    return this.node.db.update(collection, id, patch);
+  }
+
+  /** Deletes a live document for good. */
+  delete(collection: string, id: string): Promise<void> {
+    return this.node.db.delete(collection, id);
+  }
+
+  /**
+   * One page of a collection's live documents, filtered and ordered (creation order by default). In
+   * creation order without filters only the page is read, however large the collection.
+   */
+  list(collection: string, opts: ListOptions = {}): Promise<Page> {
+    return this.node.db.page(collection, {
+      ...(opts.where ? { where: opts.where } : {}),
+      ...(opts.order ? { sort: { field: opts.order.field, order: opts.order.direction ?? 'asc' } } : {}),
+      limit: opts.limit ?? DEFAULT_LIMIT,
+      offset: opts.offset ?? 0,
+    });
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  /** Subscribes to collections (`"User"`, `"User,Post"` or a list); returns the newly subscribed ones. */
+  subscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
+    return this.sync().subscribe(names);
+  }
+
+  /** Unsubscribes from collections; returns those that were subscribed. */
+  unsubscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
+    return this.sync().unsubscribe(names);
+  }
+
+  /** The subscribed collections (empty for a local-only node). */
+  subscriptions(): CollectionInfo[] {
+    return this.node.sync?.subscriptions() ?? [];
+  }
+
+  // ---------------------------------------------------------------- peers
+
+  /** This node's name, PeerID, addresses and signing key. */
+  info(): NodeInfo {
+    const net = this.node.network;
+    return { name: this.node.name, peerId: net?.peerId ?? '', addresses: net?.addresses() ?? [], publicKey: toHex(this.node.db.identity.publicKey) };
+  }
+
+  /**
+   * Connects to a peer by multiaddress, ending on a direct connection when the address goes through a
+   * relay. Throws InvalidMultiaddrError, SelfDialError, NotAnAppPeerError or DialFailedError.
+   */
+  connect(address: string, opts: { onProgress?: (message: string) => void } = {}): Promise<ActivePeer> {
+    return this.net().connect(address, opts.onProgress);
+  }
+
+  /** Closes every connection to a peer, telling it first. */
+  disconnect(peerId: string): Promise<void> {
+    return this.net().disconnect(peerId);
+  }
+
+  /** Connected peers (the relay excluded), each direct or relayed with its ping time. */
+  activePeers(): ActivePeer[] {
+    return this.node.network?.activePeers() ?? [];
+  }
+
+  /** Where the node stands with the relay (null for a local-only node). */
+  relay(): RelayState | null {
+    return this.node.network?.relay() ?? null;
+  }
+
+  // ---------------------------------------------------------------- sync status
+
+  /** Where this node stands with each connected peer, for every subscribed collection or one (by name or ID). */
+  syncStatus(collection?: string): SyncStatus[] {
+    const sync = this.node.sync;
+    if (!sync) return [];
+    const id: CollectionId | undefined = collection === undefined ? undefined : this.collection(collection).id;
+    return sync.syncStatus(id);
+  }
+
+  /** Compares with one peer (or all) now and pulls what this node lacks. */
+  catchUp(peer?: string): Promise<PullResult[]> {
+    return this.sync().catchUp(peer as PeerIdString | undefined);
+  }
+
+  /** The latest entries of the node's p2p log, oldest first. */
+  activity(): ActivityEntry[] {
+    return this.node.sync?.recentActivity() ?? [];
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Stops syncing, leaves the network, waits for pending writes and closes the database. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const off of this.offs.splice(0)) off();
+      await this.node.close();
+    })();
+    return this.closing;
+  }
+
+  private nameOf(id: CollectionId): string {
+    try {
+      return this.node.db.collection(id).name;
+    } catch {
+      return id;
+    }
+  }
+
+  private net() {
+    const net = this.node.network;
+    if (!net) throw new NoNetworkError('this node was opened without a network');
+    return net;
+  }
+
+  private sync() {
+    const sync = this.node.sync;
+    if (!sync) throw new NoNetworkError('this node was opened without a network, so it does not sync');
+    return sync;
+  }
+}

@@ -1,0 +1,80 @@
+/** The public types of the client API: what an app built on a node sees. */
+import type { CollectionId, DocId, Origin, PeerIdString } from '../core/ids.js';
+import type { FieldValue } from '../core/values.js';
+import type { CollectionInfo } from '../db/database.js';
+import type { Document } from '../db/document.js';
+import type { ActivePeer, RelayState } from '../node/network.js';
+import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent } from '../sync/events.js';
+import type { SyncStatus } from '../sync/sync-status.js';
+
+export type { ActivePeer, ActivityEntry, CatchUpProgress, ClockSkewEvent, CollectionId, CollectionInfo, DocId, Document, FieldValue, Origin, PeerIdString, RelayState, SchemaMismatchEvent, SyncStatus };
+export type { SyncState } from '../sync/sync-status.js';
+export type { CollectionDef, FieldDef, ScalarName } from '../core/schema.js';
+
+/** How to list documents: equality filters, an order, and a page. */
+export interface ListOptions {
+  /** Field name to the value it must equal. */
+  readonly where?: Readonly<Record<string, FieldValue>>;
+  /** Order by a field, or by creation (`_createdAt`, the default). */
+  readonly order?: { readonly field: string; readonly direction?: 'asc' | 'desc' };
+  /** Most documents to return (default 100). */
+  readonly limit?: number;
+  /** Documents to skip first (default 0). */
+  readonly offset?: number;
+}
+
+/** One page of a listing. */
+export interface Page {
+  readonly docs: readonly Document[];
+  /** Matching documents in all (the page is `docs`). */
+  readonly total: number;
+  /** True when more match after this page. */
+  readonly hasMore: boolean;
+}
+
+/** This node's identity on the network, like `defradb client p2p info`. */
+export interface NodeInfo {
+  /** The node's name (which database it opened). */
+  readonly name: string;
+  /** The libp2p PeerID; empty for a local-only node. */
+  readonly peerId: string;
+  /** Full multiaddresses ending in /p2p/<PeerID>, the WebRTC-dialable ones first. */
+  readonly addresses: readonly string[];
+  /** The Ed25519 key that signs this node's blocks, as hex. */
+  readonly publicKey: string;
+}
+
+/** Documents changed, locally or by a peer. */
+export interface ChangeEvent {
+  /** The collection's name. */
+  readonly collection: string;
+  readonly collectionId: CollectionId;
+  readonly docs: readonly DocId[];
+  /** `'local'` or the PeerID the change came from. */
+  readonly origin: Origin;
+}
+
+/** Something went wrong that no call of the app's could report (e.g. the database was closed by another tab). */
+export interface NodeErrorEvent {
+  readonly error: Error;
+  readonly message: string;
+}
+
+/** The client's events: `node.on(name, listener)` with the detail's type checked, and misspelt names refused. */
+export interface NodeEvents {
+  change: ChangeEvent;
+  collections: readonly CollectionInfo[];
+  peers: readonly ActivePeer[];
+  addresses: readonly string[];
+  relay: RelayState;
+  subscriptions: readonly CollectionInfo[];
+  activity: ActivityEntry;
+  /** A collection's sync state with one peer changed (see `syncStatus`). */
+  'sync-status': SyncStatus;
+  'catch-up': CatchUpProgress;
+  'schema-mismatch': SchemaMismatchEvent;
+  'clock-skew': ClockSkewEvent;
+  /** A sync peer connected or left. */
+  'sync-peer': { readonly peer: PeerIdString; readonly state: 'connected' | 'disconnected' };
+  error: NodeErrorEvent;
+}
