@@ -1,13 +1,13 @@
-/** Entry point: choose the node from `?node=`, lock it, open it, bind it, render. */
+/** Entry point: choose the node from `?node=`, lock it, open it through the client API, bind it, render. */
 import { createRoot } from 'react-dom/client';
-import { openNode } from '../node/node.js';
-import { createBrowserLibp2p } from '../net/browser-node.js';
-import { lockFirstFreeName, tryLockNode } from '../node/tab-lock.js';
-import { parseNodeName } from '../node/node-name.js';
+import { browserNetwork, lockFirstFreeName, parseNodeName, tryLockNode, type Client } from '../api/index.js';
+import { openNodeWithInternals } from '../api/open.js';
 import { App } from './components/App.js';
-import { bindNode } from './bind.js';
+import { bindClient } from './bind.js';
 import { actions, useUi } from './state.js';
 import './styles.css';
+
+const root = createRoot(document.getElementById('root')!);
 
 async function start(): Promise<void> {
   const url = new URL(location.href);
@@ -34,30 +34,30 @@ async function start(): Promise<void> {
   try {
     const relayParam = url.searchParams.get('relay');
     const relayPort = url.searchParams.get('relayHttpPort') ?? '9091';
-    const node = await openNode({
+    const { client, internals } = await openNodeWithInternals({
       name,
       lock,
-      network: {
-        create: (privateKey) => createBrowserLibp2p({ privateKey }),
+      network: browserNetwork({
         relay: relayParam
-          ? { addrs: relayParam.split(',').map((a) => a.trim()).filter(Boolean) }
+          ? relayParam.split(',').map((a) => a.trim()).filter(Boolean)
           : { url: `${location.protocol}//${location.hostname}:${relayPort}/multiaddrs` },
-      },
+      }),
     });
-    bindNode(node);
-    (globalThis as { __node?: unknown }).__node = node; // for browser tests and benchmarks
-    addEventListener('pagehide', () => void node.close());
-    connectStartPeers(node, url.searchParams.get('peers'));
+    root.render(<App client={client} />);
+    bindClient(client);
+    // Test and benchmark hooks: the client, and the engine below it (the app itself uses only the client).
+    Object.assign(globalThis, { __client: client, __node: internals });
+    addEventListener('pagehide', () => void client.close());
+    connectStartPeers(client, url.searchParams.get('peers'));
   } catch (err) {
     useUi.setState({ status: { kind: 'failed', message: `Could not open node "${name}": ${(err as Error).message}` } });
   }
 }
 
 /** `?peers=<addr>,<addr>` connects at start (like `defradb start --peers`), once the relay is reached. */
-function connectStartPeers(node: Awaited<ReturnType<typeof openNode>>, param: string | null): void {
+function connectStartPeers(client: Client, param: string | null): void {
   const addrs = (param ?? '').split(',').map((a) => a.trim()).filter(Boolean);
-  const net = node.network;
-  if (!addrs.length || !net) return;
+  if (!addrs.length || !client.networked) return;
   let started = false;
   const go = async (): Promise<void> => {
     if (started) return;
@@ -65,9 +65,9 @@ function connectStartPeers(node: Awaited<ReturnType<typeof openNode>>, param: st
     off();
     for (const a of addrs) await actions.connect(a);
   };
-  const off = net.on('relay', (r) => r.state === 'connected' && void go());
-  if (net.relay().state === 'connected') void go();
+  const off = client.on('relay', (r) => r.state === 'connected' && void go());
+  if (client.relay()?.state === 'connected') void go();
 }
 
-createRoot(document.getElementById('root')!).render(<App />);
+root.render(<App client={null} />);
 void start();

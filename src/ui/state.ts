@@ -1,46 +1,26 @@
-/** The UI's state (zustand) and the actions components call. Components never touch the node's internals. */
+/** The UI-only state (zustand) and the actions components call. Everything goes through the client API. */
 import { create } from 'zustand';
-import type { CollectionInfo } from '../db/database.js';
-import { compareCreated, type Document } from '../db/document.js';
-import type { DocId } from '../core/ids.js';
-import type { P2PNode } from '../node/node.js';
-import type { ActivePeer, RelayState } from '../node/network.js';
-import type { ActivityEntry, CatchUpProgress, SchemaMismatchEvent } from '../sync/events.js';
-import type { CollectionId } from '../core/ids.js';
+import type { Client, DocId, SchemaMismatchEvent } from '../api/index.js';
 
 /** Why the node is not ready, when it is not. */
 export type NodeStatus = { kind: 'opening' } | { kind: 'ready' } | { kind: 'locked'; message: string } | { kind: 'failed'; message: string };
 
-/** Everything the UI renders. */
+/** What the UI keeps for itself (documents, peers and collections come from the node through hooks). */
 export interface UiState {
   nodeName: string;
   status: NodeStatus;
-  publicKey: string;
-  collections: CollectionInfo[];
   /** Name of the open collection. */
   open: string | null;
-  docs: Document[];
   editing: DocId | null;
   schemaError: string | null;
   createError: string | null;
   editError: string | null;
   rowError: string | null;
-  /** Bumped when a form should clear after success. */
-  createdCount: number;
-  /** Network: absent fields mean a local-only node. */
-  peerId: string;
-  addresses: readonly string[];
-  relay: RelayState | null;
-  peers: readonly ActivePeer[];
   connecting: string | null;
   connectError: string | null;
-  /** Replication. */
-  syncing: boolean;
-  subscribed: ReadonlySet<CollectionId>;
   subscribeError: string | null;
-  activity: readonly ActivityEntry[];
-  /** Catch-ups under way, by peer and collection. */
-  catchUps: Readonly<Record<string, CatchUpProgress>>;
+  /** A problem the node reported on its own (e.g. its database was closed by another tab). */
+  nodeError: string | null;
   /** Peers whose collection of the same name has other fields, by peer and collection name. */
   mismatches: Readonly<Record<string, SchemaMismatchEvent>>;
 }
@@ -49,98 +29,62 @@ export interface UiState {
 export const useUi = create<UiState>(() => ({
   nodeName: '',
   status: { kind: 'opening' },
-  publicKey: '',
-  collections: [],
   open: null,
-  docs: [],
   editing: null,
   schemaError: null,
   createError: null,
   editError: null,
   rowError: null,
-  createdCount: 0,
-  peerId: '',
-  addresses: [],
-  relay: null,
-  peers: [],
   connecting: null,
   connectError: null,
-  syncing: false,
-  subscribed: new Set(),
   subscribeError: null,
-  activity: [],
-  catchUps: {},
+  nodeError: null,
   mismatches: {},
 }));
 
-let node: P2PNode | null = null;
+let client: Client | null = null;
 
 /** Connects the actions to a running node (called once by the binding). */
-export function setActionNode(n: P2PNode | null): void {
-  node = n;
+export function setActionClient(c: Client | null): void {
+  client = c;
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-function need(): P2PNode {
-  if (!node) throw new Error('the node is not open yet');
-  return node;
+function need(): Client {
+  if (!client) throw new Error('the node is not open yet');
+  return client;
 }
 
-/** Reloads the documents of the open collection. */
-export async function refreshDocs(): Promise<void> {
-  const open = useUi.getState().open;
-  if (!open || !node) return;
-  const docs = await node.db.list(open);
-  if (useUi.getState().open === open) useUi.setState({ docs });
-}
-
-/** Folds changed documents into the open collection's list instead of re-reading all of it. */
-export async function refreshChangedDocs(ids: readonly DocId[]): Promise<void> {
-  const open = useUi.getState().open;
-  if (!open || !node) return;
-  const db = node.db;
-  const changed = await Promise.all(ids.map((id) => db.get(open, id, { includeDeleted: true })));
-  if (useUi.getState().open !== open) return;
-  const byId = new Map(useUi.getState().docs.map((d) => [d.id, d]));
-  changed.forEach((d, i) => {
-    if (!d || d.deleted) byId.delete(ids[i]!);
-    else byId.set(d.id, d);
-  });
-  const docs = [...byId.values()].sort(compareCreated);
-  useUi.setState({ docs });
+/** Runs `fn`, putting its error (or null) under `key`; resolves whether it succeeded. */
+async function attempt(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'subscribeError', fn: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await fn();
+    useUi.setState({ [key]: null } as Partial<UiState>);
+    return true;
+  } catch (err) {
+    useUi.setState({ [key]: messageOf(err) } as Partial<UiState>);
+    return false;
+  }
 }
 
 /** The UI's actions. */
 export const actions = {
   async addSchema(sdl: string): Promise<boolean> {
-    try {
-      const added = await need().db.addSchema(sdl);
-      useUi.setState({ schemaError: null, collections: need().db.collections() });
-      if (!useUi.getState().open && added[0]) await actions.openCollection(added[0].name);
-      return true;
-    } catch (err) {
-      useUi.setState({ schemaError: messageOf(err) });
-      return false;
-    }
+    let first: string | undefined;
+    const ok = await attempt('schemaError', async () => { first = (await need().addSchema(sdl))[0]?.name; });
+    if (ok && !useUi.getState().open && first) actions.openCollection(first);
+    return ok;
   },
 
-  async openCollection(name: string): Promise<void> {
-    useUi.setState({ open: name, docs: [], editing: null, createError: null, editError: null, rowError: null });
-    await refreshDocs();
+  openCollection(name: string): void {
+    useUi.setState({ open: name, editing: null, createError: null, editError: null, rowError: null });
   },
 
   async createDoc(values: Record<string, unknown>): Promise<boolean> {
     const open = useUi.getState().open;
     if (!open) return false;
-    try {
-      await need().db.create(open, values);
-      useUi.setState((s) => ({ createError: null, createdCount: s.createdCount + 1 }));
-      return true;
-    } catch (err) {
-      useUi.setState({ createError: messageOf(err) });
-      return false;
-    }
+    return attempt('createError', () => need().create(open, values));
   },
 
   startEdit(id: DocId | null): void {
@@ -150,37 +94,29 @@ export const actions = {
   async saveDoc(id: DocId, patch: Record<string, unknown>): Promise<boolean> {
     const open = useUi.getState().open;
     if (!open) return false;
-    try {
-      await need().db.update(open, id, patch);
-      useUi.setState({ editing: null, editError: null });
-      return true;
-    } catch (err) {
-      useUi.setState({ editError: messageOf(err) });
-      return false;
-    }
+    const ok = await attempt('editError', () => need().update(open, id, patch));
+    if (ok) useUi.setState({ editing: null });
+    return ok;
   },
 
   async deleteDoc(id: DocId): Promise<void> {
     const open = useUi.getState().open;
     if (!open) return;
-    try {
-      await need().db.delete(open, id);
-      useUi.setState((s) => ({ rowError: null, editing: s.editing === id ? null : s.editing }));
-    } catch (err) {
-      useUi.setState({ rowError: messageOf(err) });
+    if (await attempt('rowError', () => need().delete(open, id))) {
+      useUi.setState((s) => ({ editing: s.editing === id ? null : s.editing }));
     }
   },
 
   /** Connects to a pasted multiaddress, showing progress; resolves true when connected. */
   async connect(text: string): Promise<boolean> {
-    const net = need().network;
-    if (!net) {
+    const c = need();
+    if (!c.networked) {
       useUi.setState({ connectError: 'this node runs without a network' });
       return false;
     }
     useUi.setState({ connecting: 'Connecting…', connectError: null });
     try {
-      await net.connect(text, (message) => useUi.setState({ connecting: message }));
+      await c.connect(text, { onProgress: (message) => useUi.setState({ connecting: message }) });
       useUi.setState({ connecting: null });
       return true;
     } catch (err) {
@@ -191,7 +127,7 @@ export const actions = {
 
   async disconnect(peerId: string): Promise<void> {
     try {
-      await need().network?.disconnect(peerId);
+      await need().disconnect(peerId);
     } catch (err) {
       useUi.setState({ connectError: messageOf(err) });
     }
@@ -199,37 +135,24 @@ export const actions = {
 
   /** Turns syncing of one collection on or off. */
   async setSync(name: string, on: boolean): Promise<void> {
-    const sync = need().sync;
-    if (!sync) return;
-    try {
-      if (on) await sync.subscribe(name);
-      else await sync.unsubscribe(name);
-      useUi.setState({ subscribeError: null });
-    } catch (err) {
-      useUi.setState({ subscribeError: messageOf(err) });
-    }
+    const c = need();
+    if (!c.networked) return;
+    await attempt('subscribeError', () => (on ? c.subscribe(name) : c.unsubscribe(name)));
   },
 
   /** Subscribes to several collections at once ("User,Post"); nothing is subscribed if any name is unknown. */
   async subscribeMany(text: string): Promise<boolean> {
-    const sync = need().sync;
-    if (!sync) return false;
+    const c = need();
+    if (!c.networked) return false;
     const names = text.split(',').map((n) => n.trim()).filter(Boolean);
     if (!names.length) {
       useUi.setState({ subscribeError: 'write one or more collection names, separated by commas (e.g. User,Post)' });
       return false;
     }
-    try {
-      await sync.subscribe(names);
-      useUi.setState({ subscribeError: null });
-      return true;
-    } catch (err) {
-      useUi.setState({ subscribeError: messageOf(err) });
-      return false;
-    }
+    return attempt('subscribeError', () => c.subscribe(names));
   },
 
-  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'connectError' | 'subscribeError'): void {
+  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'connectError' | 'subscribeError' | 'nodeError'): void {
     useUi.setState({ [key]: null } as Partial<UiState>);
   },
 };

@@ -1,7 +1,7 @@
 /** Activity: what the node's p2p log says (topics joined, messages received, catch-ups, rejections). */
 import { memo, useEffect, useRef } from 'react';
-import type { ActivityEntry } from '../../sync/events.js';
-import { useUi } from '../state.js';
+import type { ActivityEntry } from '../../api/index.js';
+import { useActivity, useSyncStatus } from '../../api/react.js';
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 const time = (at: number): string => TIME.format(at);
@@ -27,25 +27,22 @@ const Entry = memo(function Entry({ entry: e }: { entry: ActivityEntry }) {
 
 /** The Activity area. */
 export function ActivityPanel() {
-  const syncing = useUi((s) => s.syncing);
-  const activity = useUi((s) => s.activity);
-  const catchUps = useUi((s) => s.catchUps);
+  const activity = useActivity(300);
+  const running = useSyncStatus().filter((s) => s.state === 'catching-up');
   const log = useRef<HTMLDivElement>(null);
   // Keep the newest entry in view inside the log box (never scrolls the page itself).
   useEffect(() => {
     const el = log.current;
     if (el) el.scrollTop = el.scrollHeight;
   }, [activity]);
-  if (!syncing) return null;
   keyed(activity);
-  const running = Object.values(catchUps);
   return (
     <section className="panel activity" aria-labelledby="activity-heading">
       <h2 id="activity-heading">Activity</h2>
       {running.map((p) => (
         <p role="status" key={`${p.peer}/${p.collection}`} className="catchup">
-          Catching up {p.name} from {short(p.peer)}: {p.received} of {p.total || '?'} changes
-          <progress max={p.total || 1} value={p.received} aria-label={`Catch-up of ${p.name}`} />
+          Catching up {p.name} from {short(p.peer)}: {p.received ?? 0} of {p.total || '?'} changes
+          <progress max={p.total || 1} value={p.received ?? 0} aria-label={`Catch-up of ${p.name}`} />
         </p>
       ))}
       <div role="log" aria-label="Activity" className="log" ref={log}>

@@ -1,46 +1,65 @@
-/** The app shell: node name, Collections and Documents. */
-import { useUi } from '../state.js';
+/** The app shell: node name, then (once the node is open) Network, Collections, Documents and Activity. */
+import { NodeProvider, useNodeInfo } from '../../api/react.js';
+import type { Client } from '../../api/index.js';
+import { actions, useUi } from '../state.js';
+import { Alert } from './Alert.js';
 import { CollectionsPanel } from './CollectionsPanel.js';
 import { DocumentsPanel } from './DocumentsPanel.js';
 import { NetworkPanel } from './NetworkPanel.js';
 import { ActivityPanel } from './ActivityPanel.js';
 
-/** The whole app. */
-export function App() {
+function Identity() {
+  const { publicKey } = useNodeInfo();
+  return (
+    <p className="identity" title={publicKey}>
+      identity <code>{publicKey.slice(0, 16)}…</code>
+    </p>
+  );
+}
+
+/** The whole app; `client` is null until the node is open. */
+export function App({ client }: { client: Client | null }) {
   const status = useUi((s) => s.status);
   const nodeName = useUi((s) => s.nodeName);
-  const publicKey = useUi((s) => s.publicKey);
-  return (
-    <div className="app">
-      <header>
-        <h1>
-          P2P DocDB <span className="sub">node</span> <span aria-label="Node name">{nodeName || '…'}</span>
-        </h1>
-        {publicKey && (
-          <p className="identity" title={publicKey}>
-            identity <code>{publicKey.slice(0, 16)}…</code>
-          </p>
-        )}
-      </header>
-      {status.kind === 'opening' && <p role="status">Opening node…</p>}
-      {(status.kind === 'locked' || status.kind === 'failed') && (
-        <div className="panel">
-          <div role="alert" className="alert">
-            {status.message}
+  const nodeError = useUi((s) => s.nodeError);
+  const heading = (
+    <h1>
+      P2P DocDB <span className="sub">node</span> <span aria-label="Node name">{nodeName || '…'}</span>
+    </h1>
+  );
+  if (!client || status.kind !== 'ready') {
+    return (
+      <div className="app">
+        <header>{heading}</header>
+        {status.kind === 'opening' && <p role="status">Opening node…</p>}
+        {(status.kind === 'locked' || status.kind === 'failed') && (
+          <div className="panel">
+            <div role="alert" className="alert">
+              {status.message}
+            </div>
+            <p>
+              <a href={`${location.pathname}`}>Open another node</a>
+            </p>
           </div>
-          <p>
-            <a href={`${location.pathname}`}>Open another node</a>
-          </p>
-        </div>
-      )}
-      {status.kind === 'ready' && <NetworkPanel />}
-      {status.kind === 'ready' && (
+        )}
+      </div>
+    );
+  }
+  return (
+    <NodeProvider node={client}>
+      <div className="app">
+        <header>
+          {heading}
+          <Identity />
+        </header>
+        <Alert message={nodeError} onDismiss={() => actions.dismiss('nodeError')} />
+        {client.networked && <NetworkPanel />}
         <main className="layout">
-          <CollectionsPanel />
+          <CollectionsPanel syncing={client.networked} />
           <DocumentsPanel />
         </main>
-      )}
-      {status.kind === 'ready' && <ActivityPanel />}
-    </div>
+        {client.networked && <ActivityPanel />}
+      </div>
+    </NodeProvider>
   );
 }

@@ -1,5 +1,6 @@
 /** Collections: the SDL input, and the list of collections to open. */
 import { useState } from 'react';
+import { useCollections, useSubscriptions } from '../../api/react.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 
@@ -16,12 +17,12 @@ function peerWording(d: string): string {
 }
 
 /** The Collections area. */
-export function CollectionsPanel() {
-  const collections = useUi((s) => s.collections);
+export function CollectionsPanel({ syncing }: { syncing: boolean }) {
+  const collections = useCollections();
+  const subscriptions = useSubscriptions();
+  const subscribed = new Set(subscriptions.map((c) => c.id));
   const open = useUi((s) => s.open);
   const error = useUi((s) => s.schemaError);
-  const syncing = useUi((s) => s.syncing);
-  const subscribed = useUi((s) => s.subscribed);
   const subscribeError = useUi((s) => s.subscribeError);
   const mismatches = useUi((s) => s.mismatches);
   const [sdl, setSdl] = useState('');

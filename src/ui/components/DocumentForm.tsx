@@ -1,8 +1,6 @@
 /** A form with an input per field: creates a document, or edits one. */
 import { useEffect, useState } from 'react';
-import type { CollectionDef, FieldDef } from '../../core/schema.js';
-import { formatFieldType } from '../../core/schema.js';
-import { coerceFormText, formatFormText, type FieldValue } from '../../core/values.js';
+import { coerceFormText, formatFieldType, formatFormText, type CollectionDef, type FieldDef, type FieldValue } from '../../api/index.js';
 import { Alert } from './Alert.js';
 
 type Values = Record<string, string | boolean>;

@@ -1,6 +1,7 @@
 /** Documents of the open collection: the table, the new-document form, and the edit form. */
-import { useMemo, useState } from 'react';
-import type { FieldValue } from '../../core/values.js';
+import { useEffect, useMemo, useState } from 'react';
+import type { FieldValue } from '../../api/index.js';
+import { useCollections, useDocuments } from '../../api/react.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { DocumentForm } from './DocumentForm.js';
@@ -15,14 +16,15 @@ function show(v: FieldValue | undefined): string {
 
 /** The Documents area. */
 export function DocumentsPanel() {
-  const collections = useUi((s) => s.collections);
+  const collections = useCollections();
   const open = useUi((s) => s.open);
-  const docs = useUi((s) => s.docs);
+  const [limit, setLimit] = useState(PAGE);
+  useEffect(() => setLimit(PAGE), [open]);
+  const { docs, total, error: listError } = useDocuments(open, { limit });
   const editing = useUi((s) => s.editing);
   const createError = useUi((s) => s.createError);
   const editError = useUi((s) => s.editError);
   const rowError = useUi((s) => s.rowError);
-  const [limit, setLimit] = useState(PAGE);
   const col = useMemo(() => collections.find((c) => c.name === open), [collections, open]);
   const editDoc = docs.find((d) => d.id === editing);
 
@@ -70,8 +72,9 @@ export function DocumentsPanel() {
         </>
       )}
       <Alert message={rowError} onDismiss={() => actions.dismiss('rowError')} />
+      <Alert message={listError?.message ?? null} />
       <p className="count" aria-live="polite">
-        {docs.length === 1 ? '1 document' : `${docs.length} documents`}
+        {total === 1 ? '1 document' : `${total} documents`}
       </p>
       <div className="table-wrap">
         <table aria-label={`${name} documents`}>
@@ -96,7 +99,7 @@ export function DocumentsPanel() {
                 </td>
               </tr>
             )}
-            {docs.slice(0, limit).map((d) => (
+            {docs.map((d) => (
               <tr key={d.id} className={d.id === editing ? 'editing' : ''}>
                 <td>
                   <code title={d.id}>{d.id}</code>
@@ -117,9 +120,9 @@ export function DocumentsPanel() {
           </tbody>
         </table>
       </div>
-      {docs.length > limit && (
+      {total > docs.length && (
         <button type="button" className="secondary" onClick={() => setLimit(limit + PAGE)}>
-          Show more ({docs.length - limit} not shown)
+          Show more ({total - docs.length} not shown)
         </button>
       )}
     </section>

@@ -1,6 +1,7 @@
 /** Network: this node's Peer ID and addresses, the relay, connecting to a peer, and the active peers. */
 import { useState } from 'react';
-import type { RelayState } from '../../node/network.js';
+import type { RelayState } from '../../api/index.js';
+import { useNodeInfo, usePeers, useRelay } from '../../api/react.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { QrCode } from './QrCode.js';
@@ -42,10 +43,9 @@ function relayText(r: RelayState | null): string {
 
 /** The Network area. */
 export function NetworkPanel() {
-  const peerId = useUi((s) => s.peerId);
-  const addresses = useUi((s) => s.addresses);
-  const relay = useUi((s) => s.relay);
-  const peers = useUi((s) => s.peers);
+  const { peerId, addresses } = useNodeInfo();
+  const relay = useRelay();
+  const peers = usePeers();
   const connecting = useUi((s) => s.connecting);
   const connectError = useUi((s) => s.connectError);
   const [addr, setAddr] = useState('');
