@@ -18,7 +18,8 @@ export function browserNetwork(opts: BrowserNetworkOptions = {}): NetworkOptions
   const relay = opts.relay === false ? undefined
     : Array.isArray(opts.relay) ? { addrs: opts.relay as readonly string[] }
     : opts.relay && 'url' in opts.relay ? { url: opts.relay.url }
-    : { url: `${location.protocol}//${location.hostname}:9091/multiaddrs` };
+    : typeof location !== 'undefined' ? { url: `${location.protocol}//${location.hostname}:9091/multiaddrs` }
+    : undefined;
   return {
     create: (privateKey) => createBrowserLibp2p({ privateKey, ...(opts.iceServers ? { iceServers: opts.iceServers } : {}) }),
     ...(relay ? { relay } : {}),

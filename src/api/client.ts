@@ -125,12 +125,12 @@ export class Client extends TypedEventTarget<NodeEvents> {
   // ---------------------------------------------------------------- subscriptions
 
   /** Subscribes to collections (`"User"`, `"User,Post"` or a list); returns the newly subscribed ones. */
-  subscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
+  async subscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
     return this.sync().subscribe(names);
   }
 
   /** Unsubscribes from collections; returns those that were subscribed. */
-  unsubscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
+  async unsubscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
     return this.sync().unsubscribe(names);
   }
 
@@ -151,12 +151,12 @@ export class Client extends TypedEventTarget<NodeEvents> {
    * Connects to a peer by multiaddress, ending on a direct connection when the address goes through a
    * relay. Throws InvalidMultiaddrError, SelfDialError, NotAnAppPeerError or DialFailedError.
    */
-  connect(address: string, opts: { onProgress?: (message: string) => void } = {}): Promise<ActivePeer> {
+  async connect(address: string, opts: { onProgress?: (message: string) => void } = {}): Promise<ActivePeer> {
     return this.net().connect(address, opts.onProgress);
   }
 
   /** Closes every connection to a peer, telling it first. */
-  disconnect(peerId: string): Promise<void> {
+  async disconnect(peerId: string): Promise<void> {
     return this.net().disconnect(peerId);
   }
 
@@ -181,7 +181,7 @@ export class Client extends TypedEventTarget<NodeEvents> {
   }
 
   /** Compares with one peer (or all) now and pulls what this node lacks. */
-  catchUp(peer?: string): Promise<PullResult[]> {
+  async catchUp(peer?: string): Promise<PullResult[]> {
     return this.sync().catchUp(peer as PeerIdString | undefined);
   }
 
