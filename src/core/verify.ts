@@ -32,8 +32,15 @@ export async function verifyBlock(bytes: Uint8Array, ctx: VerifyContext, expecte
     hashed = cidOfBytes(bytes).toString() as BlockCid;
     if (hashed !== expectedCid) throw new BlockCidMismatchError(`block bytes hash to ${shortCid(hashed)}, not to ${shortCid(expectedCid)}`);
   }
-  const enc = decodeBlock(bytes, hashed);
-  const { block } = enc;
+  return verifyDecoded(decodeBlock(bytes, hashed), ctx);
+}
+
+/**
+ * The checks of `verifyBlock` after decoding, for a block already decoded (and so hashed) by `decodeBlock`:
+ * a received block is decoded and hashed once. Throws the same named errors.
+ */
+export async function verifyDecoded(enc: EncodedBlock, ctx: VerifyContext): Promise<EncodedBlock> {
+  const { block, bytes } = enc;
   const drift = ctx.maxDriftMs ?? MAX_CLOCK_DRIFT_MS;
   const ahead = aheadBy(block.clock, (ctx.now ?? Date.now)());
   if (ahead > drift) {

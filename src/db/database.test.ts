@@ -20,6 +20,19 @@ async function snapshot(db: Database) {
 }
 
 describe('collections', () => {
+  it('stamps collections with the injected clock and writes all types of one SDL in one commit', async () => {
+    const data = createMemoryData();
+    const db = await memoryDb({ data, user: false, now: () => 1234 });
+    const commits: number[] = [];
+    const store = (db as unknown as { store: { commit(b: { collections?: unknown[] }): Promise<void> } }).store;
+    const commit = store.commit.bind(store);
+    store.commit = async (b) => { commits.push(b.collections?.length ?? 0); return commit(b); };
+    const added = await db.addSchema('type A { x: Int }\ntype B { y: String }\ntype C { z: Boolean }');
+    expect(added.map((c) => c.addedAt)).toEqual([1234, 1234, 1234]);
+    expect(commits).toEqual([3]);
+    expect(data.collections.size).toBe(3);
+  });
+
   it('adds SDL collections; the same SDL again is a no-op', async () => {
     const db = await memoryDb({ user: false });
     const [user] = await db.addSchema(USER_SDL);

@@ -13,7 +13,7 @@ import { generateSecretKey } from '../core/identity.js';
 import { fastIdentity, fastVerifier } from '../core/webcrypto-ed25519.js';
 import type { EncodedBlock } from '../core/block.js';
 import { compareBlocks, createBlockAsync } from '../core/block.js';
-import { verifyBlock, shortCid, type VerifyContext } from '../core/verify.js';
+import { verifyBlock, verifyDecoded, shortCid, type VerifyContext } from '../core/verify.js';
 import { EMPTY_STATE, applyBlock, type DocState } from '../core/merge.js';
 import { addToDigest, type SetDigest } from '../core/digest.js';
 import { TypedEventTarget } from '../core/events.js';
@@ -219,7 +219,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
         added.push(rec);
         result.push(rec);
       }
-      for (const rec of added) await this.store.putCollection(rec);
+      if (added.length) await this.store.commit({ blocks: [], docs: [], collections: added });
       for (const rec of added) this.remember(rec);
       if (added.length) this.emit('collections', { added });
       return result;
@@ -474,7 +474,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
    * not applied; their missing parents are reported so sync can fetch them. Invalid blocks are
    * rejected with the reason. Applying the same blocks again, in any order, changes nothing.
    */
-  async applyBlocks(items: readonly IncomingBlock[], origin: Origin): Promise<ApplyResult> {
+  async applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin): Promise<ApplyResult> {
     const { verified, rejected } = await this.verifyBlocks(items);
     return this.applyVerifiedBlocks(verified, origin, rejected);
   }
@@ -483,11 +483,13 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
    * Verifies blocks (the same checks as `applyBlocks`) without applying them, so a relay can forward a
    * message as soon as it is known good and commit it afterwards.
    */
-  async verifyBlocks(items: readonly IncomingBlock[]): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }> {
+  async verifyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }> {
     // Verify concurrently: native signature checks are asynchronous, and awaiting them one by one leaves
-    // the page idle between round trips.
+    // the page idle between round trips. Blocks the caller already decoded (`decodeBlock`, which hashes
+    // their bytes) are not decoded or hashed again.
     const outcomes = await Promise.all(
-      items.map((item) => verifyBlock(item.bytes, this.verifyCtx, item.cid).then((enc) => ({ enc }), (error: unknown) => ({ error }))),
+      items.map((item) => ('block' in item ? verifyDecoded(item, this.verifyCtx) : verifyBlock(item.bytes, this.verifyCtx, item.cid))
+        .then((enc) => ({ enc }), (error: unknown) => ({ error }))),
     );
     const rejected: RejectedBlock[] = [];
     const verified = new Map<BlockCid, VerifiedBlock>();

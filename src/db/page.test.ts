@@ -66,3 +66,19 @@ describe('paging documents', () => {
     expect((await db.page('User')).docs.map((d) => d.id)).toEqual([b.id, a.id]);
   });
 });
+
+describe('verifying decoded blocks', () => {
+  it('runs every check on blocks handed over already decoded (signature, clock), without decoding them again', async () => {
+    const { db } = await countingDb();
+    const col = db.collection('User').id;
+    const me = identityFromSecretKey(generateSecretKey());
+    const set = { name: 'x' };
+    const good = createBlock({ collection: col, doc: deriveDocId(col, set), parents: [], clock: [Date.now(), 0], set }, me);
+    const forged = { ...good, block: { ...good.block, signature: new Uint8Array(64) } };
+    const future = createBlock({ collection: col, doc: deriveDocId(col, { name: 'y' }), parents: [], clock: [Date.now() + 3_600_000, 0], set: { name: 'y' } }, me);
+    const { verified, rejected } = await db.verifyBlocks([good, forged, future]);
+    expect(verified.map((v) => v.cid)).toEqual([good.cid]);
+    expect(verified[0]).toBe(good); // the same object: not decoded again
+    expect(rejected.map((r) => r.error.name).sort()).toEqual(['BlockDecodeError', 'ClockDriftError']);
+  });
+});

@@ -36,6 +36,8 @@ export function netServices(init: NetServicesInit = {}) {
     ping: ping(),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
+      // Message IDs are content hashes: the same bytes published again are already out there.
+      ignoreDuplicatePublishError: true,
       globalSignaturePolicy: 'StrictNoSign',
       msgIdFn: (msg) => sha256(msg.data),
       ...init.gossipsub,

@@ -51,6 +51,8 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   private messageHandler: MessageHandler | undefined;
   private requestHandler: RequestHandler | undefined;
   private readonly listeners: Array<() => void> = [];
+  /** Topics joined through this object (their validators are removed on close). */
+  private readonly topics = new Set<string>();
 
   constructor(private readonly node: NetNode, init: Libp2pSyncNetworkInit = {}) {
     this.selfId = node.peerId.toString() as PeerIdString;
@@ -97,6 +99,8 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   async close(): Promise<void> {
     for (const off of this.listeners.splice(0)) off();
     await this.node.unhandle(this.protocol).catch(() => undefined);
+    for (const topic of this.topics) this.node.services.pubsub.topicValidators.delete(topic);
+    this.topics.clear();
     this.connected.clear();
   }
 
@@ -118,12 +122,14 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     const pubsub = this.node.services.pubsub;
     pubsub.topicValidators.set(topic, (from, msg) => this.validate(from, msg));
     pubsub.subscribe(topic);
+    this.topics.add(topic);
   }
 
   unsubscribe(topic: string): void {
     const pubsub = this.node.services.pubsub;
     pubsub.unsubscribe(topic);
     pubsub.topicValidators.delete(topic);
+    this.topics.delete(topic);
   }
 
   private async validate(from: PeerId, msg: Message): Promise<TopicValidatorResult> {
@@ -143,13 +149,8 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   }
 
   async publish(topic: string, data: Uint8Array): Promise<void> {
-    try {
-      await this.node.services.pubsub.publish(topic, data);
-    } catch (err) {
-      // Message IDs are content hashes: the same bytes published again are already out there.
-      if (err instanceof Error && err.message.includes('Duplicate')) return;
-      throw err;
-    }
+    // A duplicate (the same bytes again: IDs are content hashes) is not an error: see netServices.
+    await this.node.services.pubsub.publish(topic, data);
   }
 
   onMessage(handler: MessageHandler): () => void {

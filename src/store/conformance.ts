@@ -104,6 +104,27 @@ export const storeConformanceCases: StoreCase[] = [
     },
   },
   {
+    name: 'commit: collections of one batch are written together, or none of them',
+    async run(h) {
+      const s = await h.open();
+      await s.commit({ blocks: [], docs: [], collections: [collection(COL_A, 'User'), collection(COL_B, 'Post')] });
+      eq((await s.listCollections()).map((c) => c.name).sort(), ['Post', 'User'], 'both written');
+      const s2 = await h.open();
+      const bad = { ...collection(COL_B, 'Post'), broken: () => 1 } as unknown as CollectionRecord;
+      let failed = false;
+      try {
+        await s2.commit({ blocks: [], docs: [], collections: [collection(COL_A, 'User'), bad] });
+      } catch (err) {
+        failed = true;
+        eq((err as Error).name, 'StoreError', 'error name');
+      }
+      eq(failed, true, 'commit rejected');
+      eq(await s2.listCollections(), [], 'neither written');
+      await s.close();
+      await s2.close();
+    },
+  },
+  {
     name: 'commit: blocks and docs are readable by every accessor',
     async run(h) {
       const s = await h.open();

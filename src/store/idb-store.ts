@@ -148,7 +148,8 @@ export class IdbStore implements Store {
     // request, and only the object stores the batch writes (each store in a transaction costs).
     const raw = unwrap(this.check()) as IDBDatabase;
     const meta = batch.meta ?? [];
-    const names = ['blocks', 'docs', ...(meta.length ? ['meta'] : [])];
+    const cols = batch.collections ?? [];
+    const names = ['blocks', 'docs', ...(meta.length ? ['meta'] : []), ...(cols.length ? ['collections'] : [])];
     return new Promise<void>((resolve, reject) => {
       const fail = (why: unknown): void => reject(new StoreError(`commit failed, nothing was written: ${why instanceof Error || why instanceof DOMException ? why.message : String(why)}`));
       let tx: IDBTransaction;
@@ -168,6 +169,10 @@ export class IdbStore implements Store {
         if (meta.length) {
           const m = tx.objectStore('meta');
           for (const [k, v] of meta) m.put(v, k);
+        }
+        if (cols.length) {
+          const c = tx.objectStore('collections');
+          for (const r of cols) c.put(r);
         }
       } catch (err) {
         // A put can throw synchronously (DataCloneError): abort so earlier puts of the batch are undone.

@@ -100,8 +100,9 @@ export class MemoryStore implements Store {
   async commit(batch: CommitBatch): Promise<void> {
     this.check();
     // Copy everything first so a bad record leaves the store unchanged (all or nothing).
-    let blocks: StoredBlock[], docs: DocRecord[], meta: Array<readonly [string, unknown]>;
+    let blocks: StoredBlock[], docs: DocRecord[], meta: Array<readonly [string, unknown]>, cols: CollectionRecord[];
     try {
+      cols = (batch.collections ?? []).map(copy);
       blocks = batch.blocks.map(copy);
       docs = batch.docs.map(copy);
       meta = (batch.meta ?? []).map(([k, v]) => [k, copy(v)] as const);
@@ -111,6 +112,7 @@ export class MemoryStore implements Store {
     for (const b of blocks) this.data.blocks.set(b.cid, b);
     for (const d of docs) this.data.docs.set(d.id, d);
     for (const [k, v] of meta) this.data.meta.set(k, v);
+    for (const c of cols) this.data.collections.set(c.id, c);
   }
 
   async close(): Promise<void> {

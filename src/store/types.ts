@@ -37,6 +37,8 @@ export interface CommitBatch {
   readonly blocks: readonly StoredBlock[];
   readonly docs: readonly DocRecord[];
   readonly meta?: ReadonlyArray<readonly [string, unknown]>;
+  /** Collections added with the change (all collections of one SDL text commit together). */
+  readonly collections?: readonly CollectionRecord[];
 }
 
 /** A node's persistent storage. Implementations: IndexedDB and memory, both passing one conformance suite. */

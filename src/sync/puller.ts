@@ -1,5 +1,5 @@
 /** Pulling from one peer what this node lacks ("here are my heads, send what I lack"), applied chunk by chunk. */
-import { decodeBlock } from '../core/block.js';
+import { decodeBlock, type EncodedBlock } from '../core/block.js';
 import { InvalidBlockError } from '../core/errors.js';
 import type { BlockCid, DocId, PeerIdString } from '../core/ids.js';
 import type { CollectionInfo, Database, IncomingBlock } from '../db/database.js';
@@ -42,7 +42,7 @@ export class Puller {
     // Overlap the network with the database: apply a frame while the next one is read (at most one
     // apply waiting). Frames come parents first and the engine applies them in order.
     let pending: Promise<void> = Promise.resolve();
-    const apply = async (items: IncomingBlock[]): Promise<void> => {
+    const apply = async (items: EncodedBlock[]): Promise<void> => {
       const r = await db.applyBlocks(items, peer);
       applied += r.applied.length;
       duplicates += r.duplicates;
@@ -86,13 +86,13 @@ export class Puller {
   }
 
   /** Keeps the blocks that decode and belong to the collection asked for; logs the others. */
-  private ofCollection(peer: PeerIdString, col: CollectionInfo, blocks: readonly Uint8Array[]): IncomingBlock[] {
-    const out: IncomingBlock[] = [];
+  private ofCollection(peer: PeerIdString, col: CollectionInfo, blocks: readonly Uint8Array[]): EncodedBlock[] {
+    const out: EncodedBlock[] = [];
     for (const bytes of blocks) {
       try {
         const enc = decodeBlock(bytes);
         if (enc.block.collection !== col.id) throw new InvalidBlockError(`peer sent a block of collection ${enc.block.collection} when ${col.name} was asked for`);
-        out.push({ cid: enc.cid, bytes });
+        out.push(enc); // decoded and hashed once: the engine verifies it without decoding again
       } catch (err) {
         this.c.log({ level: 'warn', message: `Dropped a block from ${peer} for ${col.name}: ${describeError(err)}`, peer, topic: col.id, collection: col.name });
       }

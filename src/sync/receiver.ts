@@ -69,7 +69,7 @@ export class Receiver {
     const slot: Slot = { from: msg.from, topic: msg.topic as CollectionId, state: 'verifying', blocks: [] };
     this.queue.push(slot);
     try {
-      const { verified, rejected } = await this.c.db.verifyBlocks(blocks.map((b) => ({ cid: b.cid, bytes: b.bytes })));
+      const { verified, rejected } = await this.c.db.verifyBlocks(blocks); // decoded and hashed once, in check()
       if (rejected.length) {
         slot.state = 'dropped';
         for (const r of rejected) this.drop(msg, name, r.error);

@@ -1,3 +1,4 @@
+import { describe, expect, it } from 'vitest';
 import { tcpAddr } from './setup.js';
 import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
 import type { NetNode } from '../../src/net/services.js';
@@ -52,3 +53,21 @@ async function libp2pHarness(): Promise<SyncHarness> {
 }
 
 syncCases('sync over libp2p (TCP, loopback)', libp2pHarness, { bulk: 1500 });
+
+describe('libp2p sync network', () => {
+  it('publishes the same bytes twice without an error, and close() detaches its topic validators', async () => {
+    const node = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
+    try {
+      const net = await libp2pSyncNetwork(node);
+      net.subscribe('topic-a');
+      const bytes = new Uint8Array([1, 2, 3]);
+      await net.publish('topic-a', bytes);
+      await expect(net.publish('topic-a', bytes)).resolves.toBeUndefined();
+      expect(node.services.pubsub.topicValidators.has('topic-a')).toBe(true);
+      await net.close();
+      expect(node.services.pubsub.topicValidators.has('topic-a')).toBe(false);
+    } finally {
+      await node.stop();
+    }
+  });
+});
