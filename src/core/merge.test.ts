@@ -19,6 +19,9 @@ const uniqueWrites = fc.array(write, { maxLength: 8 }).map((ws) => {
   return [...seen.values()];
 });
 
+/** Two or three sets of writes drawn from one pool, so a CID never names two different writes across them. */
+const subsets = (n: number): fc.Arbitrary<Write[][]> => uniqueWrites.chain((pool) => fc.array(fc.subarray(pool), { minLength: n, maxLength: n }));
+
 const stateOf = (ws: Write[]): DocState =>
   ws.reduce<DocState>((s, w) => applyBlock(s, w.cid, { clock: w.clock, parents: w.root ? [] : ['x' as BlockCid], ...(w.del ? { delete: true } : { set: w.set ?? {} }) }), EMPTY_STATE);
 
@@ -26,14 +29,14 @@ const canon = (s: DocState) => JSON.parse(JSON.stringify({ ...s, fields: Object.
 
 describe('merge algebra', () => {
   it('is commutative', () => {
-    fc.assert(fc.property(uniqueWrites, uniqueWrites, (x, y) => {
+    fc.assert(fc.property(subsets(2), ([x = [], y = []]) => {
       const [a, b] = [stateOf(x), stateOf(y)];
       expect(canon(mergeStates(a, b))).toEqual(canon(mergeStates(b, a)));
     }));
   });
 
   it('is associative', () => {
-    fc.assert(fc.property(uniqueWrites, uniqueWrites, uniqueWrites, (x, y, z) => {
+    fc.assert(fc.property(subsets(3), ([x = [], y = [], z = []]) => {
       const [a, b, c] = [stateOf(x), stateOf(y), stateOf(z)];
       expect(canon(mergeStates(a, mergeStates(b, c)))).toEqual(canon(mergeStates(mergeStates(a, b), c)));
     }));

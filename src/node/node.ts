@@ -10,6 +10,7 @@ import { tryLockNode, type TabLock, type TabLockInit } from './tab-lock.js';
 import { APP_PROTOCOL, BYE_PROTOCOL, NodeNetwork, type NodeNetworkInit } from './network.js';
 import { startRelayDiscovery, type RelaySource } from './relay-discovery.js';
 import { Sync, type SyncInit } from '../sync/sync.js';
+import { storeSettings } from '../sync/ports.js';
 import { libp2pSyncNetwork } from '../net/sync-network.js';
 
 const META_PEER_KEY = 'peer-key';
@@ -85,7 +86,11 @@ export async function startNode(init: StartNodeInit): Promise<P2PNode> {
       }, { runOnLimitedConnection: true });
       const syncNet = await libp2pSyncNetwork(libp2p);
       closeSyncNet = () => syncNet.close();
-      sync = new Sync({ db, network: syncNet }, init.network.sync);
+      sync = new Sync({
+        replica: db,
+        settings: storeSettings(store),
+        network: syncNet,
+      }, init.network.sync);
       await sync.start(); // re-joins the persisted subscriptions
       if (init.network.relay) stopRelay = startRelayDiscovery(network, init.network.relay);
     }

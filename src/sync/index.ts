@@ -9,3 +9,4 @@ export * from './subscriptions.js';
 export * from './schema-mismatch.js';
 export * from './sync.js';
 export * from './sync-status.js';
+export * from './ports.js';

@@ -2,7 +2,8 @@
 import { decodeBlock, type EncodedBlock } from '../core/block.js';
 import { InvalidBlockError } from '../core/errors.js';
 import type { BlockCid, DocId, PeerIdString } from '../core/ids.js';
-import type { CollectionInfo, Database, IncomingBlock } from '../db/database.js';
+import type { CollectionInfo, IncomingBlock } from '../db/database.js';
+import type { ReplicaPort } from './ports.js';
 import { decodeResponse, encodeRequest } from './request-codec.js';
 import { ProtocolDecodeError, RemoteError } from './errors.js';
 import type { ActivityEntry, CatchUpProgress, PullResult } from './events.js';
@@ -11,7 +12,7 @@ import { describeError } from './receiver.js';
 
 /** What a pull needs. */
 export interface PullerComponents {
-  readonly db: Database;
+  readonly db: ReplicaPort;
   readonly network: SyncNetwork;
   log(entry: Omit<ActivityEntry, 'at'>): void;
   progress(p: CatchUpProgress): void;

@@ -7,14 +7,15 @@ import { decodeBlock, type EncodedBlock } from '../core/block.js';
 import { InvalidBlockError, UnknownCollectionError } from '../core/errors.js';
 import type { BlockCid, CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import { shortCid } from '../core/verify.js';
-import type { Database, IncomingBlock, VerifiedBlock } from '../db/database.js';
+import type { IncomingBlock, VerifiedBlock } from '../db/database.js';
+import type { ReplicaPort } from './ports.js';
 import { decodeGossip } from './gossip-codec.js';
 import type { ActivityEntry } from './events.js';
 import type { TopicMessage, Verdict } from './network.js';
 
 /** What the receiver needs from the engine. */
 export interface ReceiverComponents {
-  readonly db: Database;
+  readonly db: ReplicaPort;
   /** The collection name when the topic is subscribed, else undefined. */
   subscribedName(topic: string): string | undefined;
   log(entry: Omit<ActivityEntry, 'at'>): void;

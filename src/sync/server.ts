@@ -1,7 +1,8 @@
 /** The answering side of the request protocol: hello and pull. Never throws: bad requests get an error frame. */
 import { DbError } from '../core/errors.js';
 import type { DocId, PeerIdString } from '../core/ids.js';
-import type { BlockBytes, Database } from '../db/database.js';
+import type { BlockBytes} from '../db/database.js';
+import type { ReplicaPort } from './ports.js';
 import { decodeRequest, encodeResponse, type Hello } from './request-codec.js';
 import type { ActivityEntry } from './events.js';
 import { describeError } from './receiver.js';
@@ -11,7 +12,7 @@ export const MAX_PULL_DOCS = 10_000;
 
 /** What answering needs. */
 export interface ServerComponents {
-  readonly db: Database;
+  readonly db: ReplicaPort;
   /** This node's hello, freshly computed. */
   hello(): Promise<Hello>;
   /** A peer introduced itself. */

@@ -1,7 +1,8 @@
-/** The set of subscribed collections, resolved from user-given names and persisted in the store's meta. */
+/** The set of subscribed collections, resolved from user-given names and persisted through the settings port. */
 import { UnknownCollectionError } from '../core/errors.js';
 import type { CollectionId } from '../core/ids.js';
-import type { CollectionInfo, Database } from '../db/database.js';
+import type { CollectionInfo } from '../db/database.js';
+import type { ReplicaPort, SettingsPort } from './ports.js';
 
 const META_KEY = 'sync-subscriptions';
 
@@ -15,11 +16,11 @@ export function parseCollectionNames(input: string | readonly string[]): string[
 export class SubscriptionSet {
   private ids = new Set<CollectionId>();
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: ReplicaPort, private readonly settings: SettingsPort) {}
 
   /** Loads the persisted subscriptions (dropping any collection no longer known). */
   async load(): Promise<CollectionInfo[]> {
-    const saved = await this.db.store.getMeta<unknown>(META_KEY);
+    const saved = await this.settings.get<unknown>(META_KEY);
     this.ids.clear();
     const known = new Set(this.db.collections().map((c) => c.id));
     if (Array.isArray(saved)) for (const id of saved) if (known.has(id as CollectionId)) this.ids.add(id as CollectionId);
@@ -79,7 +80,7 @@ export class SubscriptionSet {
 
   /** Persists first, then takes the new set: a failed write changes nothing. */
   private async save(next: Set<CollectionId>): Promise<void> {
-    await this.db.store.putMeta(META_KEY, [...next]);
+    await this.settings.put(META_KEY, [...next]);
     this.ids = next;
   }
 }

@@ -8,7 +8,8 @@ import { TypedEventTarget } from '../core/events.js';
 import { MAX_CLOCK_DRIFT_MS } from '../core/hlc.js';
 import { formatSeconds } from '../core/verify.js';
 import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
-import type { ChangeEvent, CollectionInfo, Database, IncomingBlock } from '../db/database.js';
+import type { ChangeEvent, CollectionInfo, IncomingBlock } from '../db/database.js';
+import type { ReplicaPort, SettingsPort } from './ports.js';
 import type { ActivityEntry, PullResult, SyncEvents } from './events.js';
 import { encodeGossipChunks } from './gossip-codec.js';
 import type { SyncNetwork } from './network.js';
@@ -22,7 +23,10 @@ import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
 /** What the engine needs. */
 export interface SyncComponents {
-  readonly db: Database;
+  /** The engine's block-level API. */
+  readonly replica: ReplicaPort;
+  /** Where subscriptions are kept across restarts. */
+  readonly settings: SettingsPort;
   readonly network: SyncNetwork;
 }
 
@@ -52,7 +56,7 @@ interface PeerInfo {
 
 /** Publisher-subscriber replication of one database over a SyncNetwork. */
 export class Sync extends TypedEventTarget<SyncEvents> {
-  private readonly db: Database;
+  private readonly db: ReplicaPort;
   private readonly network: SyncNetwork;
   private readonly subs: SubscriptionSet;
   private readonly receiver: Receiver;
@@ -77,14 +81,14 @@ export class Sync extends TypedEventTarget<SyncEvents> {
 
   constructor(components: SyncComponents, init: SyncInit = {}) {
     super();
-    this.db = components.db;
+    this.db = components.replica;
     this.network = components.network;
     this.autoCatchUp = init.autoCatchUp ?? true;
     this.maxActivity = init.maxActivity ?? 500;
     this.fetchRetries = init.fetchRetries ?? 3;
     this.resyncMs = init.resyncIntervalMs ?? 30_000;
     this.now = init.now ?? Date.now;
-    this.subs = new SubscriptionSet(this.db);
+    this.subs = new SubscriptionSet(this.db, components.settings);
     const log = (e: Omit<ActivityEntry, 'at'>): void => this.activity(e);
     this.receiver = new Receiver({
       db: this.db,

@@ -4,6 +4,7 @@ import type { PeerIdString } from '../../src/core/ids.js';
 import type { MemoryData } from '../../src/store/memory-store.js';
 import { createMemoryData } from '../../src/store/memory-store.js';
 import type { SyncNetwork } from '../../src/sync/network.js';
+import { storeSettings } from '../../src/sync/ports.js';
 import { Sync, type SyncInit } from '../../src/sync/sync.js';
 import { decodeRequest, type SyncRequest } from '../../src/sync/request-codec.js';
 import type { ActivityEntry } from '../../src/sync/events.js';
@@ -70,7 +71,7 @@ export async function makeTestPeer(name: string, network: SyncNetwork, opts: Pee
   await db.addSchema(opts.sdl ?? `${USER_SDL}\n${POST_SDL}`);
   const requests: Array<SyncRequest['kind']> = [];
   const wrapped = recordRequests(network, requests);
-  const sync = new Sync({ db, network: wrapped }, opts.sync);
+  const sync = new Sync({ replica: db, settings: storeSettings(db.store), network: wrapped }, opts.sync);
   await sync.start();
   return { name, id: network.selfId, db, sync, network: wrapped, data, requests };
 }

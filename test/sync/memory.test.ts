@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/db/database.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { storeSettings } from '../../src/sync/ports.js';
 import { Sync } from '../../src/sync/sync.js';
 import { encodeGossip } from '../../src/sync/gossip-codec.js';
 import { decodeResponse, encodeRequest } from '../../src/sync/request-codec.js';
@@ -46,7 +47,7 @@ describe('subscriptions and memory-only behaviour', () => {
     await a.db.close();
     expect(h.endpoint(a).topics.size).toBe(0);
     const db = await Database.open({ store: new MemoryStore(a.data) });
-    const sync = new Sync({ db, network: a.network });
+    const sync = new Sync({ replica: db, settings: storeSettings(db.store), network: a.network });
     expect(sync.subscriptions()).toEqual([]);
     await sync.start();
     expect(sync.subscriptions().map((c) => c.name)).toEqual(['User']);
@@ -54,7 +55,7 @@ describe('subscriptions and memory-only behaviour', () => {
     await sync.stop();
     await db.close();
     a.db = await Database.open({ store: new MemoryStore(a.data) });
-    a.sync = new Sync({ db: a.db, network: a.network });
+    a.sync = new Sync({ replica: a.db, settings: storeSettings(a.db.store), network: a.network });
   });
 
   it('ignores messages that reach a node not subscribed to their topic', async () => {

@@ -1,0 +1,171 @@
+/**
+ * Local writes: validate, sign, commit, announce. Creates issued while another write is in flight share
+ * one transaction and one change event (group commit); every write runs on the engine's single-writer queue.
+ */
+import type { CollectionId, DocId } from '../core/ids.js';
+import type { Clock, HybridClock } from '../core/hlc.js';
+import { validateFields, type Fields } from '../core/values.js';
+import { deriveDocId } from '../core/doc-id.js';
+import type { Identity } from '../core/identity.js';
+import type { EncodedBlock } from '../core/block.js';
+import { createBlockAsync } from '../core/block.js';
+import { EMPTY_STATE, applyBlock, type DocState } from '../core/merge.js';
+import { DocumentExistsError, DocumentNotFoundError } from '../core/errors.js';
+import type { DocRecord } from '../store/types.js';
+import { toDocument, type Document } from './document.js';
+import type { CollectionInfo } from './collections.js';
+import { toStored, type Records, type SerialQueue } from './records.js';
+import type { BlockBytes } from './database.js';
+
+/** What the writer needs from the engine. */
+export interface LocalWriterComponents {
+  readonly records: Records;
+  readonly queue: SerialQueue;
+  readonly clock: HybridClock;
+  readonly identity: Identity;
+  /** Throws when the engine is closed. */
+  check(): void;
+  /** Announces committed local blocks of one collection. */
+  changed(collection: CollectionId, docs: DocId[], blocks: BlockBytes[]): void;
+}
+
+/** A create waiting for the next group commit. */
+interface PendingCreate {
+  readonly col: CollectionInfo;
+  readonly set: Fields;
+  readonly doc: DocId;
+  resolve(doc: Document): void;
+  reject(err: unknown): void;
+}
+
+/** The engine's local writes. */
+export class LocalWriter {
+  private readonly pendingCreates: PendingCreate[] = [];
+
+  constructor(private readonly c: LocalWriterComponents) {}
+
+  /** Creates a document (group commit with creates issued meanwhile; each succeeds or fails on its own). */
+  async create(col: CollectionInfo, fields: unknown): Promise<Document> {
+    const set = validateFields(col.def, fields, 'create');
+    const doc = deriveDocId(col.id, set);
+    return new Promise<Document>((resolve, reject) => {
+      this.pendingCreates.push({ col, set, doc, resolve, reject });
+      if (this.pendingCreates.length === 1) void this.c.queue.run(() => this.flushCreates());
+    });
+  }
+
+  /** Commits every pending create in one transaction; never throws (each create is settled on its own). */
+  private async flushCreates(): Promise<void> {
+    const group = this.pendingCreates.splice(0);
+    try {
+      this.c.check();
+      const known = await this.c.records.knownDocIds();
+      const seen = new Set<DocId>();
+      const ok: PendingCreate[] = [];
+      for (const p of group) {
+        if (known.has(p.doc) || seen.has(p.doc)) p.reject(await this.existsError(p.col, p.doc));
+        else {
+          seen.add(p.doc);
+          ok.push(p);
+        }
+      }
+      if (!ok.length) return;
+      const records = await this.createRecords(ok);
+      ok.forEach((p, i) => p.resolve(toDocument(records[i]!)));
+    } catch (err) {
+      for (const p of group) p.reject(err); // settling twice is a no-op for those already settled
+    }
+  }
+
+  /** Creates many documents in one transaction (all or nothing). */
+  async createMany(col: CollectionInfo, list: readonly unknown[]): Promise<Document[]> {
+    const prepared = list.map((input) => {
+      const set = validateFields(col.def, input, 'create');
+      return { col, set, doc: deriveDocId(col.id, set) };
+    });
+    return this.c.queue.run(async () => {
+      this.c.check();
+      const known = await this.c.records.knownDocIds();
+      const seen = new Set<DocId>();
+      for (const p of prepared) {
+        if (known.has(p.doc) || seen.has(p.doc)) throw await this.existsError(col, p.doc);
+        seen.add(p.doc);
+      }
+      return (await this.createRecords(prepared)).map(toDocument);
+    });
+  }
+
+  /** Changes some fields of a live document; returns it. Unchanged values write nothing. */
+  async update(col: CollectionInfo, docId: DocId, patch: unknown): Promise<Document> {
+    const set = validateFields(col.def, patch, 'update');
+    return this.c.queue.run(async () => {
+      this.c.check();
+      const rec = await this.liveRecord(col, docId);
+      const changed: Fields = {};
+      for (const [k, v] of Object.entries(set)) {
+        if (JSON.stringify(rec.state.fields[k]?.value ?? null) !== JSON.stringify(v)) changed[k] = v;
+      }
+      if (Object.keys(changed).length === 0) return toDocument(rec);
+      const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), set: changed }, this.c.identity);
+      const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
+      await this.commit([next], [enc]);
+      return toDocument(next);
+    });
+  }
+
+  /** Deletes a live document (for good: a delete wins over concurrent edits). */
+  async delete(col: CollectionInfo, docId: DocId): Promise<void> {
+    await this.c.queue.run(async () => {
+      this.c.check();
+      const rec = await this.liveRecord(col, docId);
+      const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), delete: true }, this.c.identity);
+      const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
+      await this.commit([next], [enc]);
+    });
+  }
+
+  private async existsError(col: CollectionInfo, doc: DocId): Promise<DocumentExistsError> {
+    const rec = (await this.c.records.knownDocIds()).has(doc) ? await this.c.records.record(doc) : undefined;
+    const how = rec?.state.deleted ? 'was created and deleted before' : 'already exists';
+    return new DocumentExistsError(`a ${col.name} document with this content ${how} (${doc})`);
+  }
+
+  /** Signs the creating blocks, commits them with their records in one transaction, and announces them. */
+  private async createRecords(items: ReadonlyArray<{ col: CollectionInfo; set: Fields; doc: DocId }>): Promise<DocRecord[]> {
+    const blocks = await Promise.all(
+      items.map((p) => createBlockAsync({ collection: p.col.id, doc: p.doc, parents: [], clock: this.c.clock.tick(), set: p.set }, this.c.identity)),
+    );
+    const records = blocks.map((enc): DocRecord => ({ id: enc.block.doc, collection: enc.block.collection, heads: [enc.cid], state: applyBlock(EMPTY_STATE, enc.cid, enc.block) }));
+    await this.commit(records, blocks);
+    return records;
+  }
+
+  private async liveRecord(col: CollectionInfo, id: DocId): Promise<DocRecord> {
+    const rec = await this.c.records.record(id);
+    if (!rec || rec.collection !== col.id || rec.state.deleted) {
+      throw new DocumentNotFoundError(`no ${col.name} document ${id}${rec?.state.deleted ? ' (it was deleted)' : ''}`);
+    }
+    return rec;
+  }
+
+  /** A clock reading above everything the document has seen. */
+  private tick(state: DocState): Clock {
+    const seen: Clock[] = Object.values(state.fields).map((r) => r.clock);
+    if (state.created) seen.push(state.created.clock);
+    if (state.deleted) seen.push(state.deleted.clock);
+    return this.c.clock.tick(seen);
+  }
+
+  private async commit(records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
+    await this.c.records.commit(records, blocks.map(toStored));
+    const byCollection = new Map<CollectionId, EncodedBlock[]>();
+    for (const e of blocks) {
+      const list = byCollection.get(e.block.collection);
+      if (list) list.push(e);
+      else byCollection.set(e.block.collection, [e]);
+    }
+    for (const [collection, list] of byCollection) {
+      this.c.changed(collection, list.map((e) => e.block.doc), list.map(({ cid, bytes }) => ({ cid, bytes })));
+    }
+  }
+}

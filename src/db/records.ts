@@ -1,0 +1,127 @@
+/**
+ * The engine's view of its store: document records and blocks through write-through caches, the set of
+ * known DocIDs, creation-order indexes and digests, all kept in step by one commit path. The engine is the
+ * store's only writer, so the caches never go stale.
+ */
+import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
+import type { EncodedBlock } from '../core/block.js';
+import { addToDigest, type SetDigest } from '../core/digest.js';
+import type { CollectionRecord, DocRecord, Store, StoredBlock } from '../store/types.js';
+import { LruMap } from './lru.js';
+import { CreationOrder } from './creation-order.js';
+
+/** Resolves a promise-returning function strictly after the previous one: the single writer. */
+export class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** The stored form of an encoded block. */
+export function toStored(e: EncodedBlock): StoredBlock {
+  return { cid: e.cid, collection: e.block.collection, doc: e.block.doc, clock: e.block.clock, parents: e.block.parents, bytes: e.bytes };
+}
+
+/** Cached reads and the one commit path of the engine. */
+export class Records {
+  /** Recently read or written document records and blocks (sized for live traffic, not whole collections). */
+  private readonly cache = new LruMap<DocId, DocRecord>(2000);
+  readonly blockCache = new LruMap<BlockCid, StoredBlock>(5000);
+  /** Every stored DocID, loaded on first need: creating checks it instead of reading the store. */
+  private docIds: Set<DocId> | null = null;
+  private readonly digests = new Map<CollectionId, SetDigest>();
+  /** Creation-order indexes of the collections listed so far, and those being built. */
+  private readonly orders = new Map<CollectionId, CreationOrder>();
+  private readonly building = new Map<CollectionId, DocRecord[]>();
+
+  constructor(readonly store: Store) {}
+
+  /** Every stored DocID (loaded once, then kept up to date by commits). */
+  async knownDocIds(): Promise<Set<DocId>> {
+    this.docIds ??= new Set(await this.store.docIds());
+    return this.docIds;
+  }
+
+  /** A document record, from the cache or the store. */
+  async record(id: DocId): Promise<DocRecord | undefined> {
+    const cached = this.cache.get(id);
+    if (cached) return cached;
+    const rec = await this.store.getDoc(id);
+    if (rec) this.cache.set(id, rec);
+    return rec;
+  }
+
+  /** Records of several documents, from the cache where possible and one store read for the rest. */
+  async records(ids: readonly DocId[]): Promise<Map<DocId, DocRecord | undefined>> {
+    const out = new Map<DocId, DocRecord | undefined>();
+    const missing: DocId[] = [];
+    for (const id of ids) {
+      const c = this.cache.get(id);
+      if (c) out.set(id, c);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      const read = await this.store.getDocs(missing);
+      read.forEach((r, i) => {
+        out.set(missing[i]!, r);
+        if (r) this.cache.set(r.id, r);
+      });
+    }
+    return out;
+  }
+
+  /** Commits blocks, records and new collections in one transaction and keeps every cache in step. */
+  async commit(records: readonly DocRecord[], blocks: readonly StoredBlock[], collections: readonly CollectionRecord[] = []): Promise<void> {
+    await this.store.commit({ blocks, docs: records, ...(collections.length ? { collections } : {}) });
+    for (const r of records) {
+      this.cache.set(r.id, r);
+      this.orders.get(r.collection)?.note(r);
+      this.building.get(r.collection)?.push(r);
+    }
+    for (const b of blocks) this.blockCache.set(b.cid, b);
+    if (this.docIds) for (const r of records) this.docIds.add(r.id);
+    const byCollection = new Map<CollectionId, BlockCid[]>();
+    for (const b of blocks) {
+      const list = byCollection.get(b.collection);
+      if (list) list.push(b.cid);
+      else byCollection.set(b.collection, [b.cid]);
+    }
+    for (const [collection, cids] of byCollection) {
+      const d = this.digests.get(collection);
+      if (d) this.digests.set(collection, addToDigest(d, cids));
+    }
+  }
+
+  /** The order-independent digest of a collection's blocks (computed once, then kept up to date). */
+  async digest(collection: CollectionId): Promise<SetDigest> {
+    let d = this.digests.get(collection);
+    if (!d) {
+      d = addToDigest({ count: 0, xor: new Uint8Array(32) }, await this.store.blockCidsOf(collection));
+      this.digests.set(collection, d);
+    }
+    return d;
+  }
+
+  /** The creation-order index of a collection, built on first use from one read of it. */
+  async creationOrder(collection: CollectionId): Promise<CreationOrder> {
+    let order = this.orders.get(collection);
+    if (!order) {
+      // Commits that land while the collection is read are noted again afterwards (noting is idempotent).
+      const landed: DocRecord[] = [];
+      this.building.set(collection, landed);
+      try {
+        order = CreationOrder.of(await this.store.listDocs(collection));
+      } finally {
+        if (this.building.get(collection) === landed) this.building.delete(collection);
+      }
+      for (const r of landed) order.note(r);
+      const raced = this.orders.get(collection);
+      if (raced) return raced;
+      this.orders.set(collection, order);
+    }
+    return order;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Applying foreign blocks: verify (structure, CID, clock drift, signature, schema), then apply in causal
+ * order in one transaction. Blocks whose parents are absent wait, and the absent parents are reported.
+ */
+import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
+import type { HybridClock } from '../core/hlc.js';
+import { compareClock } from '../core/hlc.js';
+import type { EncodedBlock } from '../core/block.js';
+import { compareBlocks } from '../core/block.js';
+import { verifyBlock, verifyDecoded, shortCid, type VerifyContext } from '../core/verify.js';
+import { EMPTY_STATE, applyBlock } from '../core/merge.js';
+import { DbError, InvalidBlockError } from '../core/errors.js';
+import type { DocRecord, StoredBlock } from '../store/types.js';
+import { toStored, type Records } from './records.js';
+
+/** A block as received: bytes, and the CID it was announced under when known. */
+export interface IncomingBlock {
+  readonly bytes: Uint8Array;
+  readonly cid?: string;
+}
+
+/** A block that passed `verifyBlocks` (CID, signature, clock, collection, schema). */
+export type VerifiedBlock = EncodedBlock & { readonly __verified: true };
+
+/** A block that was refused, and why. */
+export interface RejectedBlock {
+  readonly cid?: string;
+  readonly error: Error;
+}
+
+/** What applying a batch of foreign blocks did. */
+export interface ApplyResult {
+  readonly applied: readonly BlockCid[];
+  /** Blocks already held. */
+  readonly duplicates: number;
+  /** Parents that neither the store nor the batch holds; their children were not applied. */
+  readonly missing: readonly BlockCid[];
+  readonly rejected: readonly RejectedBlock[];
+  /** Documents that changed. */
+  readonly docs: readonly DocId[];
+}
+
+/** What the applier needs from the engine. */
+export interface ReplicaComponents {
+  readonly records: Records;
+  readonly clock: HybridClock;
+  readonly verifyCtx: VerifyContext;
+  /** Tells the engine what a committed batch changed, per collection. */
+  changed(collection: CollectionId, docs: DocId[], blocks: StoredBlock[], origin: Origin): void;
+}
+
+/** Verifies and applies foreign blocks (run `apply` on the engine's single-writer queue). */
+export class ReplicaApplier {
+  /** Blocks this applier verified (so `apply` cannot be handed unverified ones). */
+  private readonly verified = new WeakSet<EncodedBlock>();
+
+  constructor(private readonly c: ReplicaComponents) {}
+
+  /**
+   * Verifies blocks concurrently (native signature checks are asynchronous). Blocks handed over already
+   * decoded (`decodeBlock` hashed their bytes) are not decoded or hashed again.
+   */
+  async verify(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }> {
+    const ctx = this.c.verifyCtx;
+    const outcomes = await Promise.all(
+      items.map((item) => ('block' in item ? verifyDecoded(item, ctx) : verifyBlock(item.bytes, ctx, item.cid))
+        .then((enc) => ({ enc }), (error: unknown) => ({ error }))),
+    );
+    const rejected: RejectedBlock[] = [];
+    const verified = new Map<BlockCid, VerifiedBlock>();
+    outcomes.forEach((o, i) => {
+      if ('enc' in o) {
+        this.verified.add(o.enc);
+        verified.set(o.enc.cid, o.enc as VerifiedBlock);
+      } else if (o.error instanceof DbError) rejected.push({ ...(items[i]!.cid !== undefined ? { cid: items[i]!.cid } : {}), error: o.error });
+      else throw o.error;
+    });
+    return { verified: [...verified.values()], rejected };
+  }
+
+  /** Checks that every block came from `verify`, and removes duplicates. */
+  admit(blocks: readonly VerifiedBlock[]): EncodedBlock[] {
+    for (const b of blocks) if (!this.verified.has(b)) throw new DbError('applyVerifiedBlocks takes only blocks returned by verifyBlocks');
+    return [...new Map(blocks.map((b) => [b.cid, b as EncodedBlock])).values()];
+  }
+
+  /** Applies verified blocks in causal order in one transaction; reports what it did. */
+  async apply(list: EncodedBlock[], origin: Origin, rejected: RejectedBlock[]): Promise<ApplyResult> {
+    const { records } = this.c;
+    // Read as little as possible, all at once: a block of a document this node never held cannot be
+    // stored yet, and recently seen blocks and records come from the caches.
+    const knownDocs = await records.knownDocIds();
+    const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
+    const cache = records.blockCache;
+    const toCheck = list.filter((e) => !cache.has(e.cid) && knownDocs.has(e.block.doc)).map((e) => e.cid);
+    const parentIds = unique(list.flatMap((e) => e.block.parents).filter((p) => !cache.has(p)));
+    const docIds = unique(list.map((e) => e.block.doc));
+    const [have, recs, parentBlocks] = await Promise.all([
+      toCheck.length ? records.store.hasBlocks(toCheck) : [],
+      records.records(docIds.filter((d) => knownDocs.has(d))),
+      parentIds.length ? records.store.getBlocks(parentIds) : [],
+    ]);
+    const stored = new Set(toCheck.filter((_, i) => have[i]));
+    const fresh = list.filter((e) => !cache.has(e.cid) && !stored.has(e.cid)).sort(compareBlocks);
+    const duplicates = list.length - fresh.length;
+    const inBatch = new Set(fresh.map((e) => e.cid));
+    const known = new Map<BlockCid, StoredBlock>();
+    for (const e of list) for (const p of e.block.parents) {
+      const cached = cache.get(p);
+      if (cached) known.set(p, cached);
+    }
+    for (const b of parentBlocks) if (b) known.set(b.cid, b);
+
+    const missing = new Set<BlockCid>();
+    const bad = new Set<BlockCid>();
+    const applied: StoredBlock[] = [];
+    const changed = new Map<CollectionId, Set<DocId>>();
+    let pending = fresh;
+    for (let progress = true; progress && pending.length; ) {
+      progress = false;
+      const next: EncodedBlock[] = [];
+      for (const enc of pending) {
+        const { block } = enc;
+        const verdict = checkParents(enc, known, inBatch, bad, missing);
+        if (verdict === 'wait') { next.push(enc); continue; }
+        const rec = recs.get(block.doc);
+        const reason = verdict !== 'ok' ? verdict
+          : rec && rec.collection !== block.collection ? `belongs to ${block.collection}, but ${block.doc} is in another collection`
+          : undefined;
+        if (reason) {
+          bad.add(enc.cid);
+          rejected.push({ cid: enc.cid, error: new InvalidBlockError(`block ${shortCid(enc.cid)} ${reason}`) });
+          continue;
+        }
+        const parents = new Set(block.parents);
+        const heads = [...(rec?.heads ?? []).filter((h) => !parents.has(h)), enc.cid].sort();
+        recs.set(block.doc, { id: block.doc, collection: block.collection, heads, state: applyBlock(rec?.state ?? EMPTY_STATE, enc.cid, block) });
+        const s = toStored(enc);
+        known.set(enc.cid, s);
+        applied.push(s);
+        if (!changed.has(block.collection)) changed.set(block.collection, new Set());
+        changed.get(block.collection)!.add(block.doc);
+        this.c.clock.observe(block.clock); // bounded: verification refused clocks beyond the allowed drift
+        progress = true;
+      }
+      pending = next;
+    }
+    for (const enc of pending) {
+      if (enc.block.parents.some((p) => bad.has(p))) rejected.push({ cid: enc.cid, error: new InvalidBlockError(`block ${shortCid(enc.cid)} builds on a rejected block`) });
+    }
+    const docs = [...changed.values()].flatMap((s) => [...s]);
+    if (applied.length) {
+      await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied);
+      for (const [collection, ids] of changed) this.c.changed(collection, [...ids], applied.filter((b) => b.collection === collection), origin);
+    }
+    return { applied: applied.map((b) => b.cid), duplicates, missing: [...missing], rejected, docs };
+  }
+}
+
+/** 'ok', 'wait' (a parent is not here yet), or the reason the block is invalid. */
+function checkParents(enc: EncodedBlock, known: Map<BlockCid, StoredBlock>, inBatch: Set<BlockCid>, bad: Set<BlockCid>, missing: Set<BlockCid>): 'ok' | 'wait' | string {
+  let wait = false;
+  for (const p of enc.block.parents) {
+    const parent = known.get(p);
+    if (!parent) {
+      if (bad.has(p)) return 'wait';
+      if (!inBatch.has(p)) missing.add(p);
+      wait = true;
+      continue;
+    }
+    if (parent.doc !== enc.block.doc) return `names parent ${shortCid(p)} of another document`;
+    if (compareClock(enc.block.clock, parent.clock) <= 0) return `has a clock not above its parent ${shortCid(p)}`;
+  }
+  return wait ? 'wait' : 'ok';
+}

@@ -1,0 +1,45 @@
+/** What sync needs from the node, as small ports: the replica (the engine's block-level API) and settings. */
+import type { EncodedBlock } from '../core/block.js';
+import type { SetDigest } from '../core/digest.js';
+import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
+import type {
+  ApplyResult, BlockBytes, ChangeEvent, CollectionInfo, IncomingBlock, RejectedBlock, VerifiedBlock,
+} from '../db/database.js';
+import type { Store } from '../store/types.js';
+
+/** The replica side of the engine: collections, verified application of foreign blocks, and DAG queries. */
+export interface ReplicaPort {
+  collections(): CollectionInfo[];
+  /** By name or ID; throws UnknownCollectionError. */
+  collection(nameOrId: string): CollectionInfo;
+  /** Committed changes, local (`origin: 'local'`) or foreign; returns a function that removes the listener. */
+  on(type: 'change', listener: (e: ChangeEvent) => void): () => void;
+  verifyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }>;
+  applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected?: RejectedBlock[]): Promise<ApplyResult>;
+  applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin): Promise<ApplyResult>;
+  heads(doc: DocId): Promise<BlockCid[]>;
+  collectionHeads(collection: CollectionId): Promise<Map<DocId, BlockCid[]>>;
+  missingBlocks(doc: DocId, peerHeads: readonly BlockCid[]): Promise<BlockBytes[]>;
+  missingForCollection(collection: CollectionId, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>): Promise<BlockBytes[]>;
+  digest(collection: CollectionId): Promise<SetDigest>;
+}
+
+/** Where sync keeps its own settings (the subscriptions), persisted with the node. */
+export interface SettingsPort {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  put(key: string, value: unknown): Promise<void>;
+}
+
+/** Settings kept in a store's meta records (how a node persists its subscriptions). */
+export function storeSettings(store: Pick<Store, 'getMeta' | 'putMeta'>): SettingsPort {
+  return { get: (key) => store.getMeta(key), put: (key, value) => store.putMeta(key, value) };
+}
+
+/** Settings in memory (for tests and nodes that keep nothing). */
+export function memorySettings(): SettingsPort {
+  const map = new Map<string, unknown>();
+  return {
+    async get<T>(key: string) { return map.get(key) as T | undefined; },
+    async put(key: string, value: unknown) { map.set(key, structuredClone(value)); },
+  };
+}
