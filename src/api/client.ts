@@ -9,7 +9,7 @@ import { DbError } from '../core/errors.js';
 import type { CollectionInfo } from '../db/database.js';
 import type { Document } from '../db/document.js';
 import type { P2PNode } from '../node/node.js';
-import type { ActivePeer, RelayState } from '../node/network.js';
+import type { ActivePeer, RelayState } from '../net/peer-manager.js';
 import type { ActivityEntry, PullResult } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
 import type { ListOptions, NodeEvents, NodeInfo, Page } from './types.js';

@@ -18,7 +18,7 @@ export {
 } from '../core/errors.js';
 export { InvalidMultiaddrError } from '../net/multiaddr.js';
 export { DialFailedError } from '../net/dial.js';
-export { NotAnAppPeerError, SelfDialError } from '../node/network.js';
+export { NotAnAppPeerError, SelfDialError } from '../net/peer-manager.js';
 /** Form helpers: field types as SDL writes them, and form text to and from field values. */
 export { formatFieldType } from '../core/schema.js';
 export { coerceFormText, formatFormText } from '../core/values.js';

@@ -3,7 +3,7 @@ import type { CollectionId, DocId, Origin, PeerIdString } from '../core/ids.js';
 import type { FieldValue } from '../core/values.js';
 import type { CollectionInfo } from '../db/database.js';
 import type { Document } from '../db/document.js';
-import type { ActivePeer, RelayState } from '../node/network.js';
+import type { ActivePeer, RelayState } from '../net/peer-manager.js';
 import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
 

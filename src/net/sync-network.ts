@@ -4,13 +4,14 @@
  * protocol with length-prefixed frames for requests and streamed responses.
  */
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
-import type { Connection, IdentifyResult, PeerId, Stream } from '@libp2p/interface';
+import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerIdString } from '../core/ids.js';
 import { FrameDecoder, MAX_FRAME_BYTES, encodeFrame } from '../sync/frames.js';
 import { PeerUnreachableError, ProtocolDecodeError } from '../sync/errors.js';
 import type { MessageHandler, PeerHandler, RequestHandler, RequestOptions, SyncNetwork, Verdict } from '../sync/network.js';
 import type { NetNode } from './services.js';
+import { PeerManager } from './peer-manager.js';
 
 /** The sync stream protocol. */
 export const SYNC_PROTOCOL = '/p2pdb/sync/1.0.0';
@@ -27,6 +28,8 @@ export interface Libp2pSyncNetworkInit {
   readonly idleTimeoutMs?: number;
   /** Concurrent inbound and outbound request streams per connection (default 32). */
   readonly maxStreams?: number;
+  /** The node's peer manager (the one owner of connections); one is made and started when absent. */
+  readonly peers?: PeerManager;
 }
 
 const VERDICTS: Record<Verdict, TopicValidatorResult> = {
@@ -44,9 +47,6 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   private readonly maxFrame: number;
   private readonly dialTimeoutMs: number;
   private readonly idleTimeoutMs: number;
-  private readonly connected = new Set<PeerIdString>();
-  /** Peers whose identify listed the protocol. */
-  private readonly speakers = new Set<PeerIdString>();
   private readonly peerHandlers = new Set<PeerHandler>();
   private messageHandler: MessageHandler | undefined;
   private requestHandler: RequestHandler | undefined;
@@ -54,7 +54,12 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   /** Topics joined through this object (their validators are removed on close). */
   private readonly topics = new Set<string>();
 
+  private readonly peerManager: PeerManager;
+  private readonly ownsPeerManager: boolean;
+
   constructor(private readonly node: NetNode, init: Libp2pSyncNetworkInit = {}) {
+    this.peerManager = init.peers ?? new PeerManager(node);
+    this.ownsPeerManager = init.peers === undefined;
     this.selfId = node.peerId.toString() as PeerIdString;
     this.protocol = init.protocol ?? SYNC_PROTOCOL;
     this.maxFrame = init.maxFrameBytes ?? MAX_FRAME_BYTES;
@@ -62,60 +67,25 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     this.idleTimeoutMs = init.idleTimeoutMs ?? 20_000;
   }
 
-  /** Registers the protocol handler and starts tracking peers. */
+  /** Registers the protocol handler and follows the peers that speak it (through the peer manager). */
   async start(maxStreams = 32): Promise<void> {
     await this.node.handle(this.protocol, (stream, connection) => { void this.answer(stream, connection); }, {
       maxInboundStreams: maxStreams, maxOutboundStreams: maxStreams, runOnLimitedConnection: false,
     });
-    const onIdentify = (e: CustomEvent<IdentifyResult>): void => {
-      if (!e.detail.protocols.includes(this.protocol)) return;
-      this.speakers.add(e.detail.peerId.toString() as PeerIdString);
-      this.refresh(e.detail.peerId);
-    };
-    const onDisconnect = (e: CustomEvent<PeerId>): void => this.refresh(e.detail);
-    const onClose = (e: CustomEvent<Connection>): void => this.refresh(e.detail.remotePeer);
-    // Identify may have run on the relayed (limited) connection only: the direct WebRTC connection that
-    // follows it must count too, so re-check on every opened connection.
-    const onOpen = (e: CustomEvent<Connection>): void => this.refresh(e.detail.remotePeer);
-    this.node.addEventListener('peer:identify', onIdentify);
-    this.node.addEventListener('peer:disconnect', onDisconnect);
-    this.node.addEventListener('connection:close', onClose);
-    this.node.addEventListener('connection:open', onOpen);
-    this.listeners.push(
-      () => this.node.removeEventListener('peer:identify', onIdentify),
-      () => this.node.removeEventListener('peer:disconnect', onDisconnect),
-      () => this.node.removeEventListener('connection:close', onClose),
-      () => this.node.removeEventListener('connection:open', onOpen),
-    );
-    for (const peer of this.node.getPeers()) {
-      const known = await this.node.peerStore.get(peer).catch(() => undefined);
-      if (!known?.protocols.includes(this.protocol)) continue;
-      this.speakers.add(peer.toString() as PeerIdString);
-      this.refresh(peer);
-    }
+    if (this.ownsPeerManager) await this.peerManager.start();
+    const unwatch = await this.peerManager.watchProtocol(this.protocol, (peer, state) => {
+      for (const h of [...this.peerHandlers]) h(peer as PeerIdString, state);
+    });
+    this.listeners.push(unwatch);
   }
 
-  /** Unregisters the protocol and listeners, and leaves the topics' validators. */
+  /** Unregisters the protocol and the peer watch, and removes the validators of the topics it joined. */
   async close(): Promise<void> {
     for (const off of this.listeners.splice(0)) off();
     await this.node.unhandle(this.protocol).catch(() => undefined);
     for (const topic of this.topics) this.node.services.pubsub.topicValidators.delete(topic);
     this.topics.clear();
-    this.connected.clear();
-  }
-
-  /** A peer counts as connected while it speaks the protocol over a connection without relay limits. */
-  private refresh(peer: PeerId): void {
-    const id = peer.toString() as PeerIdString;
-    const direct = this.speakers.has(id) && this.node.getConnections(peer).some((c) => c.limits == null && c.status === 'open');
-    const was = this.connected.has(id);
-    if (direct && !was) {
-      this.connected.add(id);
-      for (const h of [...this.peerHandlers]) h(id, 'connected');
-    } else if (!direct && was) {
-      this.connected.delete(id);
-      for (const h of [...this.peerHandlers]) h(id, 'disconnected');
-    }
+    if (this.ownsPeerManager) await this.peerManager.stop();
   }
 
   subscribe(topic: string): void {
@@ -169,7 +139,7 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   }
 
   peers(): PeerIdString[] {
-    return [...this.connected];
+    return this.peerManager.protocolPeers(this.protocol) as PeerIdString[];
   }
 
   async *request(peer: PeerIdString, data: Uint8Array, opts: RequestOptions = {}): AsyncIterable<Uint8Array> {

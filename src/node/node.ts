@@ -7,7 +7,7 @@ import { openIdbStore } from '../store/idb-store.js';
 import type { NetNode } from '../net/services.js';
 import { createPeerKey, deserializePeerKey, serializePeerKey } from '../net/peer-key.js';
 import { tryLockNode, type TabLock, type TabLockInit } from './tab-lock.js';
-import { APP_PROTOCOL, BYE_PROTOCOL, NodeNetwork, type NodeNetworkInit } from './network.js';
+import { PeerManager, type PeerManagerInit } from '../net/peer-manager.js';
 import { startRelayDiscovery, type RelaySource } from './relay-discovery.js';
 import { Sync, type SyncInit } from '../sync/sync.js';
 import { storeSettings } from '../sync/ports.js';
@@ -16,7 +16,7 @@ import { libp2pSyncNetwork } from '../net/sync-network.js';
 const META_PEER_KEY = 'peer-key';
 
 /** How the node joins the network. */
-export interface NetworkOptions extends NodeNetworkInit {
+export interface NetworkOptions extends PeerManagerInit {
   /** Builds and starts the libp2p node (browser or Node) for the persisted key. */
   readonly create: (privateKey: PrivateKey) => Promise<NetNode>;
   /** Where the relay is; none means no relay. */
@@ -42,7 +42,7 @@ export interface P2PNode {
   readonly name: string;
   readonly db: Database;
   /** Absent for a local-only node. */
-  readonly network?: NodeNetwork;
+  readonly network?: PeerManager;
   /** Replication (subscriptions, gossip, catch-up); absent for a local-only node. */
   readonly sync?: Sync;
   close(): Promise<void>;
@@ -71,20 +71,15 @@ export async function startNode(init: StartNodeInit): Promise<P2PNode> {
   try {
     const store = init.store ?? (await openIdbStore(init.name));
     db = await Database.open({ store });
-    let network: NodeNetwork | undefined;
+    let network: PeerManager | undefined;
     let sync: Sync | undefined;
     let closeSyncNet = async (): Promise<void> => {};
     let stopRelay = (): void => {};
     if (init.network) {
       const libp2p = await init.network.create(await loadPeerKey(store));
-      await libp2p.handle(APP_PROTOCOL, async (stream) => { await stream.close(); }, { runOnLimitedConnection: true });
-      network = new NodeNetwork(libp2p, init.network);
-      const net = network;
-      await libp2p.handle(BYE_PROTOCOL, async (stream, connection) => {
-        await stream.close().catch(() => undefined);
-        await net.handleBye(connection.remotePeer);
-      }, { runOnLimitedConnection: true });
-      const syncNet = await libp2pSyncNetwork(libp2p);
+      network = new PeerManager(libp2p, init.network);
+      await network.start();
+      const syncNet = await libp2pSyncNetwork(libp2p, { peers: network });
       closeSyncNet = () => syncNet.close();
       sync = new Sync({
         replica: db,
@@ -104,7 +99,7 @@ export async function startNode(init: StartNodeInit): Promise<P2PNode> {
         stopRelay();
         await sync?.stop().catch(() => undefined);
         await closeSyncNet().catch(() => undefined);
-        network?.stop();
+        await network?.stop().catch(() => undefined);
         try {
           await network?.libp2p.stop();
         } catch {

@@ -1,7 +1,7 @@
 /** Finding the relay (from `?relay=` or the relay's HTTP endpoint) and keeping it dialed, with backoff. */
 import { fetchRelayAddrs, keepRelayConnected } from '../net/relay-client.js';
 import { parsePeerMultiaddr } from '../net/multiaddr.js';
-import type { NodeNetwork } from './network.js';
+import type { PeerManager } from '../net/peer-manager.js';
 
 /** Where the relay is. */
 export interface RelaySource {
@@ -15,7 +15,7 @@ export interface RelaySource {
  * Looks the relay up and keeps it connected, retrying with backoff (1 s doubling to 15 s) while it is
  * unreachable; reports every state on the network object. Returns a stop function.
  */
-export function startRelayDiscovery(net: NodeNetwork, source: RelaySource): () => void {
+export function startRelayDiscovery(net: PeerManager, source: RelaySource): () => void {
   let stopped = false;
   let stopKeep: (() => void) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;

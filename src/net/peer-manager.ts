@@ -1,10 +1,14 @@
-/** A node's peers: its addresses, connecting by multiaddress, active peers with ping, the relay's state. */
-import type { PeerId } from '@libp2p/interface';
+/**
+ * The one owner of a node's connections: its addresses, connecting by multiaddress (ending direct), goodbyes,
+ * active peers with ping, the relay's state, and which peers speak a protocol over a direct connection
+ * (what sync listens to). `start()` attaches every listener and handler; `stop()` removes every one.
+ */
+import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface';
 import { TypedEventTarget } from '../core/events.js';
 import { DbError } from '../core/errors.js';
-import type { NetNode } from '../net/services.js';
-import { classifyConnection, parsePeerMultiaddr, type ConnectionKind } from '../net/multiaddr.js';
-import { dialWithRetry } from '../net/dial.js';
+import type { NetNode } from './services.js';
+import { classifyConnection, parsePeerMultiaddr, type ConnectionKind } from './multiaddr.js';
+import { dialWithRetry } from './dial.js';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 
 /** The protocol every app node serves; a peer without it is not running this app. */
@@ -32,8 +36,11 @@ export type RelayState =
   | { readonly state: 'connected'; readonly relay: string }
   | { readonly state: 'unreachable'; readonly message: string; readonly retryInMs: number };
 
-/** Events of the network object. */
-export interface NodeNetworkEvents {
+/** A peer that speaks a watched protocol gained or lost its direct connection. */
+export type ProtocolPeerHandler = (peer: string, state: 'connected' | 'disconnected') => void;
+
+/** Events of the peer manager. */
+export interface PeerManagerEvents {
   peers: readonly ActivePeer[];
   addresses: readonly string[];
   relay: RelayState;
@@ -49,8 +56,8 @@ export class NotAnAppPeerError extends DbError {
   static override readonly name = 'NotAnAppPeerError';
 }
 
-/** Options of NodeNetwork. */
-export interface NodeNetworkInit {
+/** Options of the peer manager. */
+export interface PeerManagerInit {
   /** How often connected peers are pinged (ms, default 3000). */
   readonly pingEveryMs?: number;
   /** How long to wait for a new peer to identify itself (ms, default 4000). */
@@ -60,24 +67,99 @@ export interface NodeNetworkInit {
   readonly dialAttemptMs?: number;
 }
 
-/** The network side of a node, over a started libp2p node. */
-export class NodeNetwork extends TypedEventTarget<NodeNetworkEvents> {
+/** The connections of a started libp2p node. */
+export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   private readonly rtt = new Map<string, number>();
   private readonly relays = new Set<string>();
   private relayState: RelayState = { state: 'searching' };
   private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly init: Required<NodeNetworkInit>;
+  private readonly init: Required<PeerManagerInit>;
+  private readonly detach: Array<() => void> = [];
+  private started = false;
+  /** Watched protocols: who speaks each (from identify) and who of those is directly connected. */
+  private readonly watched = new Map<string, { speakers: Set<string>; connected: Set<string>; handlers: Set<ProtocolPeerHandler> }>();
 
-  constructor(readonly libp2p: NetNode, init: NodeNetworkInit = {}) {
+  constructor(readonly libp2p: NetNode, init: PeerManagerInit = {}) {
     super();
     this.init = { pingEveryMs: 3000, identifyTimeoutMs: 4000, dialAttempts: 3, dialAttemptMs: 5000, ...init };
-    const peersChanged = (): void => this.peersChanged();
-    libp2p.addEventListener('connection:open', peersChanged);
-    libp2p.addEventListener('connection:close', peersChanged);
-    libp2p.addEventListener('peer:identify', peersChanged);
-    libp2p.addEventListener('self:peer:update', () => this.emit('addresses', this.addresses()));
-    libp2p.addEventListener('transport:listening', () => this.emit('addresses', this.addresses()));
+  }
+
+  /** Registers the app and goodbye protocols and starts following connections; idempotent. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const node = this.libp2p;
+    await node.handle(APP_PROTOCOL, async (stream) => { await stream.close(); }, { runOnLimitedConnection: true });
+    await node.handle(BYE_PROTOCOL, async (stream, connection) => {
+      await stream.close().catch(() => undefined);
+      await this.handleBye(connection.remotePeer);
+    }, { runOnLimitedConnection: true });
+    const listen = <K extends 'connection:open' | 'connection:close' | 'peer:identify' | 'peer:disconnect' | 'self:peer:update' | 'transport:listening'>(type: K, fn: (e: CustomEvent) => void): void => {
+      node.addEventListener(type, fn as never);
+      this.detach.push(() => node.removeEventListener(type, fn as never));
+    };
+    listen('connection:open', (e) => { this.peersChanged(); this.refresh((e.detail as Connection).remotePeer); });
+    listen('connection:close', (e) => { this.peersChanged(); this.refresh((e.detail as Connection).remotePeer); });
+    listen('peer:disconnect', (e) => this.refresh(e.detail as PeerId));
+    listen('peer:identify', (e) => {
+      const r = e.detail as IdentifyResult;
+      for (const [protocol, w] of this.watched) if (r.protocols.includes(protocol)) w.speakers.add(r.peerId.toString());
+      this.peersChanged();
+      this.refresh(r.peerId);
+    });
+    listen('self:peer:update', () => this.emit('addresses', this.addresses()));
+    listen('transport:listening', () => this.emit('addresses', this.addresses()));
     this.pingTimer = setInterval(() => void this.pingAll(), this.init.pingEveryMs);
+  }
+
+  /** Removes every listener, handler and timer (libp2p itself is stopped by the node). */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    for (const off of this.detach.splice(0)) off();
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+    await this.libp2p.unhandle([APP_PROTOCOL, BYE_PROTOCOL]).catch(() => undefined);
+    for (const w of this.watched.values()) w.connected.clear();
+  }
+
+  /**
+   * Tells `handler` whenever a peer that speaks `protocol` (per identify) gains or loses a connection
+   * without relay limits: what sync runs over. Returns a function that stops watching.
+   */
+  async watchProtocol(protocol: string, handler: ProtocolPeerHandler): Promise<() => void> {
+    let w = this.watched.get(protocol);
+    if (!w) {
+      w = { speakers: new Set(), connected: new Set(), handlers: new Set() };
+      this.watched.set(protocol, w);
+    }
+    w.handlers.add(handler);
+    for (const peer of this.libp2p.getPeers()) {
+      const known = await this.libp2p.peerStore.get(peer).catch(() => undefined);
+      if (known?.protocols.includes(protocol)) w.speakers.add(peer.toString());
+      this.refresh(peer);
+    }
+    const watch = w;
+    return () => { watch.handlers.delete(handler); };
+  }
+
+  /** Peers that speak `protocol` over a direct connection now. */
+  protocolPeers(protocol: string): string[] {
+    return [...(this.watched.get(protocol)?.connected ?? [])];
+  }
+
+  /** Re-derives whether a peer counts as connected for each watched protocol, and tells the watchers. */
+  private refresh(peer: PeerId): void {
+    const id = peer.toString();
+    const direct = this.libp2p.getConnections(peer).some((c) => c.limits == null && c.status === 'open');
+    for (const w of this.watched.values()) {
+      const now = direct && w.speakers.has(id);
+      const was = w.connected.has(id);
+      if (now === was) continue;
+      if (now) w.connected.add(id);
+      else w.connected.delete(id);
+      for (const h of [...w.handlers]) h(id, now ? 'connected' : 'disconnected');
+    }
   }
 
   /** This node's PeerID. */
@@ -154,8 +236,8 @@ export class NodeNetwork extends TypedEventTarget<NodeNetworkEvents> {
     return this.activePeers().find((p) => p.peerId === peerId) ?? { peerId, address: target.toString(), kind: classifyConnection(connection) };
   }
 
-  /** Answers a peer's goodbye by hanging up on it too (registered by the node). */
-  async handleBye(peer: PeerId): Promise<void> {
+  /** Answers a peer's goodbye by hanging up on it too. */
+  private async handleBye(peer: PeerId): Promise<void> {
     await this.libp2p.hangUp(peer).catch(() => undefined);
     this.rtt.delete(peer.toString());
     this.peersChanged();
@@ -223,11 +305,6 @@ export class NodeNetwork extends TypedEventTarget<NodeNetworkEvents> {
     this.emit('peers', this.activePeers());
   }
 
-  /** Stops pinging (libp2p itself is stopped by the node). */
-  stop(): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-  }
 }
 
 /** A circuit address without /webrtc becomes the WebRTC one, so the connection ends direct. */

@@ -1,0 +1,46 @@
+/** The peer manager owns a node's connections: it follows them while started and lets go of everything on stop. */
+import { afterEach, expect, it } from 'vitest';
+import { tcpAddr } from './setup.js';
+import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
+import type { NetNode } from '../../src/net/services.js';
+import { APP_PROTOCOL, BYE_PROTOCOL, PeerManager } from '../../src/net/peer-manager.js';
+import { waitFor } from '../sync/harness.js';
+
+const nodes: NetNode[] = [];
+afterEach(async () => { for (const n of nodes.splice(0)) await n.stop(); });
+const node = async () => {
+  const n = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
+  nodes.push(n);
+  return n;
+};
+
+it('reports peers and protocol speakers while started; stop removes every listener, handler and timer', async () => {
+  const [a, b] = [await node(), await node()];
+  const pm = new PeerManager(a, { pingEveryMs: 50 });
+  const pmB = new PeerManager(b);
+  await pm.start();
+  await pmB.start();
+  expect(a.getProtocols()).toEqual(expect.arrayContaining([APP_PROTOCOL, BYE_PROTOCOL]));
+  const events: string[] = [];
+  pm.on('peers', () => events.push('peers'));
+  const watched: string[] = [];
+  await pm.watchProtocol(APP_PROTOCOL, (peer, state) => watched.push(`${peer === b.peerId.toString() ? 'b' : '?'}:${state}`));
+  await a.dial(tcpAddr(b));
+  await waitFor(() => watched.includes('b:connected'), 'A to see B speak the app protocol');
+  expect(pm.protocolPeers(APP_PROTOCOL)).toEqual([b.peerId.toString()]);
+  await waitFor(() => pm.activePeers()[0]?.rttMs !== undefined, 'a ping time for B');
+  await a.hangUp(b.peerId);
+  await waitFor(() => watched.includes('b:disconnected'), 'A to see B leave');
+  expect(events.length).toBeGreaterThan(0);
+
+  await pm.stop();
+  events.length = 0;
+  watched.length = 0;
+  expect(a.getProtocols()).not.toContain(APP_PROTOCOL);
+  expect(a.getProtocols()).not.toContain(BYE_PROTOCOL);
+  await a.dial(tcpAddr(b));
+  await new Promise((r) => setTimeout(r, 300)); // several ping periods: a leftover timer or listener would show
+  expect(events).toEqual([]);
+  expect(watched).toEqual([]);
+  await pmB.stop();
+});
