@@ -29,3 +29,16 @@ it('runs the README example on two Node peers, which then sync each other\'s tas
   expect((await b.list('Task')).total).toBe(2);
   expect(logged.some((l) => l.includes('Task changed ('))).toBe(true);
 });
+
+it('the README shows examples/embed.ts exactly as it is compiled and run', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const root = resolve(import.meta.dirname, '../..');
+  const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Embed it in your app'));
+  const start = section.indexOf('```ts\n') + 6;
+  const shown = section.slice(start, section.indexOf('\n```', start));
+  const file = readFileSync(resolve(root, 'examples/embed.ts'), 'utf8').split('\n').slice(1).join('\n').trim();
+  expect(shown.trim()).toBe(file);
+  expect(file.split('\n').length).toBeLessThanOrEqual(16);
+});
