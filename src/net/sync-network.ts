@@ -30,6 +30,18 @@ export interface Libp2pSyncNetworkInit {
   readonly maxStreams?: number;
   /** The node's peer manager (the one owner of connections); one is made and started when absent. */
   readonly peers?: PeerManager;
+  /** Time a peer has to send its whole request once it opened a stream (ms, default 5000). */
+  readonly requestReadMs?: number;
+  /** Longest this node spends answering one request (ms, default 120 s). */
+  readonly answerDeadlineMs?: number;
+  /** Streams one peer may have open waiting for their request (default 8); more are reset at once. */
+  readonly maxPendingPerPeer?: number;
+  /**
+   * Slowest answer this node waits for when it asks: after `graceMs` (default 10 s), an answer arriving
+   * below `bytesPerSecond` (default 8 KiB/s) on average is abandoned (a peer trickling bytes cannot hold
+   * a catch-up for ever).
+   */
+  readonly minThroughput?: { readonly graceMs?: number; readonly bytesPerSecond?: number };
 }
 
 const VERDICTS: Record<Verdict, TopicValidatorResult> = {
@@ -47,6 +59,14 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   private readonly maxFrame: number;
   private readonly dialTimeoutMs: number;
   private readonly idleTimeoutMs: number;
+  private readonly requestReadMs: number;
+  private readonly answerDeadlineMs: number;
+  private readonly maxPendingPerPeer: number;
+  private readonly graceMs: number;
+  private readonly minBytesPerSecond: number;
+  /** Streams per peer still waiting for their request. */
+  private readonly pending = new Map<string, number>();
+  private readonly problemHandlers = new Set<(peer: PeerIdString, message: string) => void>();
   private readonly peerHandlers = new Set<PeerHandler>();
   private messageHandler: MessageHandler | undefined;
   private requestHandler: RequestHandler | undefined;
@@ -65,6 +85,11 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     this.maxFrame = init.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.dialTimeoutMs = init.dialTimeoutMs ?? 10_000;
     this.idleTimeoutMs = init.idleTimeoutMs ?? 20_000;
+    this.requestReadMs = init.requestReadMs ?? 5000;
+    this.answerDeadlineMs = init.answerDeadlineMs ?? 120_000;
+    this.maxPendingPerPeer = init.maxPendingPerPeer ?? 8;
+    this.graceMs = init.minThroughput?.graceMs ?? 10_000;
+    this.minBytesPerSecond = init.minThroughput?.bytesPerSecond ?? 8 * 1024;
   }
 
   /** Registers the protocol handler and follows the peers that speak it (through the peer manager). */
@@ -138,6 +163,15 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     return () => this.peerHandlers.delete(handler);
   }
 
+  onProblem(handler: (peer: PeerIdString, message: string) => void): () => void {
+    this.problemHandlers.add(handler);
+    return () => this.problemHandlers.delete(handler);
+  }
+
+  private problem(peer: string, message: string): void {
+    for (const h of [...this.problemHandlers]) h(peer as PeerIdString, message);
+  }
+
   peers(): PeerIdString[] {
     return this.peerManager.protocolPeers(this.protocol) as PeerIdString[];
   }
@@ -161,12 +195,20 @@ export class Libp2pSyncNetwork implements SyncNetwork {
       if (!stream.send(encodeFrame(data))) await stream.onDrain();
       const closing = stream.close().catch(() => undefined);
       const decoder = new FrameDecoder(this.maxFrame);
+      const started = Date.now();
+      let received = 0;
       try {
         for (;;) {
           const r = await withIdleTimeout(next, this.idleTimeoutMs, peer);
           if (r.done) break;
           next = reader.next();
-          yield* decoder.push(bytesOf(r.value));
+          const chunk = bytesOf(r.value);
+          received += chunk.byteLength;
+          const elapsed = Date.now() - started;
+          if (elapsed > this.graceMs && (received * 1000) / elapsed < this.minBytesPerSecond) {
+            throw new Error(`the answer from ${peer} arrives too slowly (${received} bytes in ${Math.round(elapsed / 1000)} s; at least ${this.minBytesPerSecond} bytes/s after ${this.graceMs / 1000} s)`);
+          }
+          yield* decoder.push(chunk);
         }
       } catch (err) {
         if (err instanceof ProtocolDecodeError) throw err;
@@ -184,9 +226,37 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     }
   }
 
-  /** Reads one request frame, streams the handler's frames back with backpressure, then closes. Never throws. */
+  /**
+   * Reads one request frame (within `requestReadMs`), streams the handler's frames back with backpressure
+   * (within `answerDeadlineMs`), then closes. A peer with too many streams waiting for their request has the
+   * new one reset at once. Every cut is reported with the peer. Never throws.
+   */
   private async answer(stream: Stream, connection: Connection): Promise<void> {
     const from = connection.remotePeer.toString() as PeerIdString;
+    const waiting = this.pending.get(from) ?? 0;
+    if (waiting >= this.maxPendingPerPeer) {
+      stream.abort(new Error('too many pending sync streams'));
+      this.problem(from, `reset a request stream: ${waiting} already open without a request (limit ${this.maxPendingPerPeer})`);
+      return;
+    }
+    this.pending.set(from, waiting + 1);
+    let reading = true;
+    const doneReading = (): void => {
+      if (!reading) return;
+      reading = false;
+      const n = (this.pending.get(from) ?? 1) - 1;
+      if (n > 0) this.pending.set(from, n);
+      else this.pending.delete(from);
+    };
+    let cut: string | undefined;
+    const stop = new AbortController();
+    const cutOff = (why: string): void => {
+      cut = why;
+      stop.abort(new Error(why));
+      stream.abort(new Error(why));
+    };
+    const readTimer = setTimeout(() => cutOff(`no complete request within ${this.requestReadMs} ms`), this.requestReadMs);
+    let answerTimer: ReturnType<typeof setTimeout> | undefined;
     try {
       const handler = this.requestHandler;
       if (!handler) throw new Error('no sync handler');
@@ -196,13 +266,23 @@ export class Libp2pSyncNetwork implements SyncNetwork {
         request = decoder.push(bytesOf(chunk))[0];
         if (request) break;
       }
+      clearTimeout(readTimer);
+      doneReading();
       if (!request) throw new ProtocolDecodeError('the request stream ended without a frame');
+      answerTimer = setTimeout(() => cutOff(`the answer took longer than ${this.answerDeadlineMs} ms`), this.answerDeadlineMs);
+      // Ending the loop early (break or throw) closes the handler's generator, so its limits are released.
       for await (const frame of handler(from, request)) {
-        if (!stream.send(encodeFrame(frame))) await stream.onDrain();
+        if (cut) break;
+        if (!stream.send(encodeFrame(frame))) await stream.onDrain({ signal: stop.signal });
       }
-      await stream.close();
+      if (!cut) await stream.close();
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)));
+    } finally {
+      clearTimeout(readTimer);
+      clearTimeout(answerTimer);
+      doneReading();
+      if (cut) this.problem(from, `cut a request stream: ${cut}`);
     }
   }
 }

@@ -10,3 +10,4 @@ export * from './schema-mismatch.js';
 export * from './sync.js';
 export * from './sync-status.js';
 export * from './ports.js';
+export * from './serve-limits.js';

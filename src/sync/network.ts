@@ -48,4 +48,9 @@ export interface SyncNetwork {
   onPeer(handler: PeerHandler): () => void;
   /** The peers currently connected that speak the sync protocol. */
   peers(): PeerIdString[];
+  /**
+   * Listens for what the network refused or cut off on its own (a stalled request, an answer past its
+   * deadline, a peer over its stream limit), so the engine can log it with the peer. Optional.
+   */
+  onProblem?(handler: (peer: PeerIdString, message: string) => void): () => void;
 }

@@ -6,6 +6,7 @@ import type { ReplicaPort } from './ports.js';
 import { decodeRequest, encodeResponse, type Hello } from './request-codec.js';
 import type { ActivityEntry } from './events.js';
 import { describeError } from './receiver.js';
+import { ServeLimiter, type ServeLimitsInit, type ServeSlot } from './serve-limits.js';
 
 /** Most documents a `docs`-scoped pull may name. */
 export const MAX_PULL_DOCS = 10_000;
@@ -26,20 +27,38 @@ export interface ServerInit {
   readonly chunkBlocks?: number;
   /** Most bytes of blocks in one response frame (default 1 MiB). */
   readonly chunkBytes?: number;
+  /** Per-peer limits on answers at once and bytes served. */
+  readonly limits?: ServeLimitsInit;
 }
 
 /** Answers requests from peers. */
 export class Server {
   private readonly chunkBlocks: number;
   private readonly chunkBytes: number;
+  private readonly limiter: ServeLimiter;
 
   constructor(private readonly c: ServerComponents, init: ServerInit = {}) {
     this.chunkBlocks = init.chunkBlocks ?? 500;
     this.chunkBytes = init.chunkBytes ?? 1024 * 1024;
+    this.limiter = new ServeLimiter(init.limits);
   }
 
   /** The request handler to give the network: yields encoded response frames. */
   async *answer(from: PeerIdString, bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+    const admitted = this.limiter.begin(from);
+    if (!admitted.ok) {
+      this.c.log({ level: 'warn', message: `Refused a request from ${from}: ${admitted.reason}`, peer: from });
+      yield encodeResponse({ kind: 'error', message: admitted.reason });
+      return;
+    }
+    try {
+      yield* this.serve(from, bytes, admitted.slot);
+    } finally {
+      admitted.slot.release();
+    }
+  }
+
+  private async *serve(from: PeerIdString, bytes: Uint8Array, slot: ServeSlot): AsyncGenerator<Uint8Array> {
     let blocks: BlockBytes[];
     try {
       const req = decodeRequest(bytes);
@@ -61,7 +80,16 @@ export class Server {
       yield encodeResponse({ kind: 'error', message: describeError(err) });
       return;
     }
-    yield* this.chunks(blocks);
+    for (const frame of this.chunks(blocks)) {
+      if (!slot.charge(frame.byteLength)) {
+        const reason = 'the byte budget for this peer ran out during the answer; the rest is sent on a later request';
+        this.c.log({ level: 'warn', message: `Cut an answer to ${from} short: ${reason}`, peer: from });
+        yield frame;
+        yield encodeResponse({ kind: 'error', message: reason });
+        return;
+      }
+      yield frame;
+    }
   }
 
   private *chunks(blocks: readonly BlockBytes[]): Generator<Uint8Array> {

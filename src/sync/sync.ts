@@ -19,6 +19,7 @@ import { decodeResponse, encodeRequest, type Hello } from './request-codec.js';
 import { findMismatches } from './schema-mismatch.js';
 import { Server } from './server.js';
 import { SubscriptionSet } from './subscriptions.js';
+import type { ServeLimitsInit } from './serve-limits.js';
 import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
 /** What the engine needs. */
@@ -46,6 +47,8 @@ export interface SyncInit {
   readonly resyncIntervalMs?: number;
   /** Wall clock told to peers in hellos (ms; injectable for tests, default Date.now). */
   readonly now?: () => number;
+  /** Per-peer limits on what this node serves (answers at once, bytes per interval). */
+  readonly serveLimits?: ServeLimitsInit;
 }
 
 interface PeerInfo {
@@ -100,8 +103,10 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.emit('catch-up', p);
       if (!p.done) this.status.set({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });
     } });
-    this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), log },
-      init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {});
+    this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), log }, {
+      ...(init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {}),
+      ...(init.serveLimits ? { limits: init.serveLimits } : {}),
+    });
   }
 
   /** Loads the persisted subscriptions, joins their topics and starts serving, publishing and catching up. */
@@ -113,6 +118,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.network.onMessage((msg) => this.receiver.receive(msg)),
       this.network.handle((from, bytes) => this.server.answer(from, bytes)),
       this.network.onPeer((peer, state) => this.onPeer(peer, state)),
+      this.network.onProblem?.((peer, message) => this.activity({ level: 'warn', message: `Sync stream with ${peer}: ${message}`, peer })) ?? (() => undefined),
       this.db.on('change', (e) => this.onChange(e)),
     ];
     for (const col of this.subs.list()) this.join(col);

@@ -57,6 +57,7 @@ export function recordRequests(inner: SyncNetwork, log: Array<SyncRequest['kind'
     handle: (h) => inner.handle(h),
     onPeer: (h) => inner.onPeer(h),
     peers: () => inner.peers(),
+    ...(inner.onProblem ? { onProblem: (h: (peer: PeerIdString, message: string) => void) => inner.onProblem!(h) } : {}),
     request: (peer, data, opts) => {
       try { log.push(decodeRequest(data).kind); } catch { /* recorded only when well-formed */ }
       return inner.request(peer, data, opts);
