@@ -3,7 +3,7 @@
  * subscribed topic runs the engine's checks, so only accepted messages are forwarded) and a stream
  * protocol with length-prefixed frames for requests and streamed responses.
  */
-import { TopicValidatorResult, type Message } from '@libp2p/gossipsub';
+import { TopicValidatorResult, type Message, type SubscriptionChangeData } from '@libp2p/gossipsub';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerIdString } from '../core/ids.js';
@@ -161,6 +161,17 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   onPeer(handler: PeerHandler): () => void {
     this.peerHandlers.add(handler);
     return () => this.peerHandlers.delete(handler);
+  }
+
+  onPeerTopic(handler: (peer: PeerIdString, topic: string, subscribed: boolean) => void): () => void {
+    const pubsub = this.node.services.pubsub;
+    const listener = (e: CustomEvent<SubscriptionChangeData>): void => {
+      for (const sub of e.detail.subscriptions) handler(e.detail.peerId.toString() as PeerIdString, sub.topic, sub.subscribe);
+    };
+    pubsub.addEventListener('subscription-change', listener);
+    const off = (): void => pubsub.removeEventListener('subscription-change', listener);
+    this.listeners.push(off);
+    return off;
   }
 
   onProblem(handler: (peer: PeerIdString, message: string) => void): () => void {

@@ -53,4 +53,9 @@ export interface SyncNetwork {
    * deadline, a peer over its stream limit), so the engine can log it with the peer. Optional.
    */
   onProblem?(handler: (peer: PeerIdString, message: string) => void): () => void;
+  /**
+   * Listens for connected peers joining or leaving topics (as the pubsub layer hears of it), so a write
+   * made before a new subscriber was known can be caught up at once. Optional.
+   */
+  onPeerTopic?(handler: (peer: PeerIdString, topic: string, subscribed: boolean) => void): () => void;
 }

@@ -74,6 +74,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly log: ActivityEntry[] = [];
   private readonly peerInfo = new Map<PeerIdString, PeerInfo>();
   private readonly clockWarned = new Set<PeerIdString>();
+  private readonly waitingExchange = new Map<PeerIdString, Promise<PullResult[]>>();
   private readonly status = new SyncStatusBoard((s) => this.emit('status', s));
   private readonly exchanges = new Map<PeerIdString, Promise<PullResult[]>>();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -119,6 +120,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.network.handle((from, bytes) => this.server.answer(from, bytes)),
       this.network.onPeer((peer, state) => this.onPeer(peer, state)),
       this.network.onProblem?.((peer, message) => this.activity({ level: 'warn', message: `Sync stream with ${peer}: ${message}`, peer })) ?? (() => undefined),
+      this.network.onPeerTopic?.((peer, topic, subscribed) => this.onPeerTopic(peer, topic, subscribed)) ?? (() => undefined),
       this.db.on('change', (e) => this.onChange(e)),
     ];
     for (const col of this.subs.list()) this.join(col);
@@ -141,6 +143,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.status.clear();
     this.peerInfo.clear();
     this.exchanges.clear();
+    this.waitingExchange.clear();
   }
 
   /**
@@ -238,9 +241,23 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.status.dropPeer(peer);
       this.peerInfo.delete(peer);
       this.exchanges.delete(peer);
+      this.waitingExchange.delete(peer);
       return;
     }
     if (this.autoCatchUp) void this.exchange(peer);
+  }
+
+  /**
+   * A connected peer joined a topic this node is subscribed to: exchange hellos with it now, so a write
+   * made here before the peer's subscription was known (gossip then had nobody to send it to) reaches it at
+   * once: our hello makes it pull what it lacks, and we pull what we lack.
+   */
+  private onPeerTopic(peer: PeerIdString, topic: string, subscribed: boolean): void {
+    if (!this.started || !subscribed || !this.autoCatchUp || !this.subs.has(topic)) return;
+    if (!this.network.peers().includes(peer)) return;
+    const name = this.db.collections().find((c) => c.id === topic)?.name ?? topic;
+    this.activity({ level: 'info', message: `Peer ${peer} subscribed to ${name}: exchanging digests with it`, peer, topic, collection: name });
+    void this.exchange(peer);
   }
 
   /** This node's hello: its collections, subscriptions and a digest per collection. */
@@ -293,7 +310,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
 
   /** Hello, then a pull per subscribed collection whose digest differs. */
   private exchange(peer: PeerIdString): Promise<PullResult[]> {
-    return this.queue(peer, async () => {
+    // One exchange waiting per peer is enough: it starts after the current one and sees everything.
+    const waiting = this.waitingExchange.get(peer);
+    if (waiting) return waiting;
+    const run = this.queue(peer, async () => {
+      this.waitingExchange.delete(peer);
       let hello: Hello | undefined;
       for await (const frame of this.network.request(peer, encodeRequest({ kind: 'hello', hello: await this.hello() }))) {
         const res = decodeResponse(frame);
@@ -303,6 +324,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.heard(peer, hello);
       return this.pullDifferences(peer);
     });
+    this.waitingExchange.set(peer, run);
+    return run;
   }
 
   /** Runs catch-up work for one peer after the previous one finished; failures are logged, never thrown. */

@@ -3,7 +3,7 @@ import { tcpAddr } from './setup.js';
 import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
 import type { NetNode } from '../../src/net/services.js';
 import { libp2pSyncNetwork, type Libp2pSyncNetwork } from '../../src/net/sync-network.js';
-import { makeTestPeer, waitFor, type SyncHarness, type TestPeer } from '../sync/harness.js';
+import { entries, makeTestPeer, waitFor, type SyncHarness, type TestPeer } from '../sync/harness.js';
 import { syncCases } from '../sync/sync-cases.js';
 
 
@@ -68,6 +68,37 @@ describe('libp2p sync network', () => {
       expect(node.services.pubsub.topicValidators.has('topic-a')).toBe(false);
     } finally {
       await node.stop();
+    }
+  });
+});
+
+describe('a write made right after another node subscribes', () => {
+  it('reaches the new subscriber without the periodic resync: hearing its subscription starts an exchange', async () => {
+    const nodes: NetNode[] = [];
+    const peers: TestPeer[] = [];
+    const make = async (name: string) => {
+      const node = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
+      nodes.push(node);
+      const p = await makeTestPeer(name, await libp2pSyncNetwork(node), { sync: { resyncIntervalMs: 0 } });
+      peers.push(p);
+      return { node, p };
+    };
+    try {
+      const a = await make('writer');
+      const b = await make('subscriber');
+      await a.p.sync.subscribe('User');
+      await a.node.dial(tcpAddr(b.node));
+      await waitFor(() => a.p.sync.peers().includes(b.p.id) && b.p.sync.peers().includes(a.p.id), 'the peers to see each other');
+      // B subscribes to two collections; A writes at once, before gossip knows B is subscribed.
+      await b.p.sync.subscribe(['User', 'Post']);
+      const doc = await a.p.db.create('User', { name: 'written at once' });
+      await waitFor(async () => (await b.p.db.get('User', doc.id)) !== undefined, 'B to hold the document', 10_000);
+      // The path: A heard B's subscription and exchanged digests with it (no resync timer runs here).
+      expect(entries(a.p, { text: `Peer ${b.p.id} subscribed to User: exchanging digests with it` }).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const p of peers) await p.sync.stop();
+      for (const n of nodes) await n.stop();
+      for (const p of peers) await p.db.close();
     }
   });
 });
