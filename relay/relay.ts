@@ -11,6 +11,7 @@ import { ping } from '@libp2p/ping';
 import { loadOrCreateRelayKey } from './key-file.js';
 import { addrForHostHeader, dialableRelayAddrs } from './addresses.js';
 import { startRelayHttp, type RelayInfo } from './http.js';
+import { RelayLimits, ipOfAddr, type Refusal, type RelayLimitsInit } from './limits.js';
 
 /** Default WebSockets port (env RELAY_PORT overrides in main.ts). */
 export const DEFAULT_RELAY_PORT = 9090;
@@ -33,6 +34,16 @@ export interface RelayInit {
   maxReservations?: number;
   /** Lifetime of a reservation in ms (default 6 hours; clients refresh before it ends). */
   reservationTtlMs?: number;
+  /** Limits per IP and per pair of peers (see limits.ts). */
+  limits?: RelayLimitsInit;
+  /**
+   * Addresses to advertise besides the listening ones (e.g. `/dns4/relay.example/tcp/9090/ws`): the HTTP
+   * endpoint puts first the one matching the host a client asked for, but only among these and the
+   * relay's own interface addresses; it never builds an address from the request.
+   */
+  announce?: string[];
+  /** Told about every refusal (default: one line on stderr). */
+  onRefusal?: (r: Refusal) => void;
 }
 
 /** A running relay. */
@@ -47,6 +58,8 @@ export interface Relay {
   httpPort: number | undefined;
   /** Number of reservations currently held. */
   reservationCount(): number;
+  /** Refusals so far, by kind. */
+  refused(): Readonly<Record<Refusal['kind'], number>>;
   /** Stops the HTTP endpoint and the libp2p node. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -55,12 +68,15 @@ export interface Relay {
 export async function startRelay(init: RelayInit = {}): Promise<Relay> {
   const host = init.host ?? '0.0.0.0';
   const privateKey = await loadOrCreateRelayKey(init.dataDir ?? DEFAULT_RELAY_DATA_DIR);
+  const limits = new RelayLimits(init.limits);
+  limits.onRefusal(init.onRefusal ?? ((r) => console.error(`relay: refused (${r.kind}): ${r.message}`)));
   const node = await createLibp2p({
     privateKey,
     addresses: { listen: [`/ip4/${host}/tcp/${init.port ?? DEFAULT_RELAY_PORT}/ws`] },
     transports: [webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionGater: limits.gater(),
     connectionManager: {
       maxConnections: 4096,
       // Every tab on one machine shares an IP: the default of 5 new connections a second per host is too few.
@@ -80,13 +96,23 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
     },
   });
 
+  limits.attach({
+    ipOf: (peer) => {
+      const conn = node.getConnections(peer)[0];
+      return conn ? ipOfAddr(conn.remoteAddr.toString()) : undefined;
+    },
+    reservedPeers: () => node.services.relay.reservations.keys(),
+  });
   const peerId = node.peerId.toString();
-  const multiaddrs = (): string[] => dialableRelayAddrs(node.getMultiaddrs(), peerId);
+  const announced = (init.announce ?? []).map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`));
+  const multiaddrs = (): string[] => [...new Set([...dialableRelayAddrs(node.getMultiaddrs(), peerId), ...announced])];
   const wsPort = Number(node.getMultiaddrs()[0]?.getComponents().find((c) => c.name === 'tcp')?.value ?? NaN);
   const info = (hostHeader: string | undefined): RelayInfo => {
+    // The address matching the host the client asked for goes first, if it is one of ours: the Host
+    // header chooses among the relay's own addresses, it never adds one.
     const fromHost = addrForHostHeader(hostHeader, wsPort, peerId);
     const all = multiaddrs();
-    return { peerId, multiaddrs: fromHost != null ? [fromHost, ...all.filter((a) => a !== fromHost)] : all };
+    return { peerId, multiaddrs: fromHost != null && all.includes(fromHost) ? [fromHost, ...all.filter((a) => a !== fromHost)] : all };
   };
 
   let http;
@@ -104,6 +130,7 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
     wsPort,
     httpPort: http?.port,
     reservationCount: () => node.services.relay.reservations.size,
+    refused: () => ({ ...limits.refused }),
     stop: () => {
       stopping ??= (async () => {
         await http?.close();
