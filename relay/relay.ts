@@ -96,6 +96,9 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
     },
   });
 
+  // A reservation is of no use once its peer is gone (the relay can only reach connected peers), but the
+  // server keeps it until its TTL: free the slot at once, so connect-reserve-leave cannot fill the relay.
+  node.addEventListener('peer:disconnect', (e) => { node.services.relay.reservations.delete(e.detail); });
   limits.attach({
     ipOf: (peer) => {
       const conn = node.getConnections(peer)[0];

@@ -39,6 +39,20 @@ it('holds at most the set number of reservations from one IP, and says so', asyn
   expect(refusals.find((r) => r.kind === 'reservations-per-ip')!.message).toMatch(/2 reservations are already held from 127\.0\.0\.1/);
 });
 
+it('frees a reservation as soon as its peer leaves, so connect-reserve-leave cannot fill the relay', async () => {
+  const { relay } = await relayWith({});
+  for (let i = 0; i < 3; i++) {
+    const n = await peer();
+    await dialRelay(n, relay.multiaddrs());
+    await waitForReservation(n, { relay: relay.peerId, timeoutMs: 5000 });
+    expect(relay.reservationCount()).toBe(1);
+    await n.stop();
+    const t0 = Date.now();
+    while (relay.reservationCount() !== 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(relay.reservationCount()).toBe(0);
+  }
+});
+
 it('refuses new connections from one IP past the rate limit', async () => {
   const { relay, refusals } = await relayWith({ limits: { connectionsPerIpPerMinute: 3 } });
   const results: boolean[] = [];
