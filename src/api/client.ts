@@ -39,6 +39,7 @@ export class Client extends TypedEventTarget<NodeEvents> {
         network.on('peers', (p) => this.emit('peers', p)),
         network.on('addresses', (a) => this.emit('addresses', a)),
         network.on('relay', (r) => this.emit('relay', r)),
+        network.on('redial', (r) => this.emit('redial', r)),
       );
     }
     if (sync) {
@@ -163,6 +164,11 @@ export class Client extends TypedEventTarget<NodeEvents> {
   /** Connected peers (the relay excluded), each direct or relayed with its ping time. */
   activePeers(): ActivePeer[] {
     return this.node.network?.activePeers() ?? [];
+  }
+
+  /** Peers this node is re-dialling after losing their direct connection without a goodbye. */
+  reconnecting(): string[] {
+    return this.node.network?.reconnecting() ?? [];
   }
 
   /** Where the node stands with the relay (null for a local-only node). */

@@ -61,6 +61,11 @@ export function usePeers(): ActivePeer[] {
   return useNodeValue((n) => n.activePeers(), ['peers']);
 }
 
+/** Peers being re-dialled after losing their direct connection. */
+export function useReconnecting(): string[] {
+  return useNodeValue((n) => n.reconnecting(), ['peers', 'redial']);
+}
+
 /** This node's name, PeerID, addresses and key. */
 export function useNodeInfo(): NodeInfo {
   return useNodeValue((n) => n.info(), ['addresses']);

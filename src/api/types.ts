@@ -6,7 +6,9 @@ import type { Document } from '../db/document.js';
 import type { ActivePeer, RelayState } from '../net/peer-manager.js';
 import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
+import type { RedialEvent } from '../net/redial.js';
 
+export type { RedialEvent } from '../net/redial.js';
 export type { ActivePeer, ActivityEntry, CatchUpProgress, ClockSkewEvent, CollectionId, CollectionInfo, DocId, Document, FieldValue, Origin, PeerIdString, RelayState, SchemaMismatchEvent, SyncStatus };
 export type { SyncState } from '../sync/sync-status.js';
 export type { CollectionDef, FieldDef, ScalarName } from '../core/schema.js';
@@ -77,4 +79,6 @@ export interface NodeEvents {
   /** A sync peer connected or left. */
   'sync-peer': { readonly peer: PeerIdString; readonly state: 'connected' | 'disconnected' };
   error: NodeErrorEvent;
+  /** A peer this node dialled lost its direct connection: being re-dialled, reconnected, or given up. */
+  redial: RedialEvent;
 }

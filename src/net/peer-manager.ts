@@ -10,6 +10,7 @@ import type { NetNode } from './services.js';
 import { classifyConnection, parsePeerMultiaddr, type ConnectionKind } from './multiaddr.js';
 import { dialWithRetry } from './dial.js';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
+import { Redialler, type RedialEvent, type RedialInit } from './redial.js';
 
 /** The protocol every app node serves; a peer without it is not running this app. */
 export const APP_PROTOCOL = '/p2pdb/app/1.0.0';
@@ -41,6 +42,8 @@ export type ProtocolPeerHandler = (peer: string, state: 'connected' | 'disconnec
 
 /** Events of the peer manager. */
 export interface PeerManagerEvents {
+  /** A peer this node dialled lost its direct connection and is being re-dialled (or came back, or not). */
+  redial: RedialEvent;
   peers: readonly ActivePeer[];
   addresses: readonly string[];
   relay: RelayState;
@@ -65,6 +68,8 @@ export interface PeerManagerInit {
   /** Dial attempts (default 3) and time per attempt (ms, default 5000). */
   readonly dialAttempts?: number;
   readonly dialAttemptMs?: number;
+  /** Re-dialling peers whose direct connection was lost without a goodbye. */
+  readonly redial?: RedialInit;
 }
 
 /** The connections of a started libp2p node. */
@@ -73,7 +78,8 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   private readonly relays = new Set<string>();
   private relayState: RelayState = { state: 'searching' };
   private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly init: Required<PeerManagerInit>;
+  private readonly init: Required<Omit<PeerManagerInit, 'redial'>>;
+  private readonly redialler: Redialler;
   private readonly detach: Array<() => void> = [];
   private started = false;
   /** Watched protocols: who speaks each (from identify) and who of those is directly connected. */
@@ -82,12 +88,33 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   constructor(readonly libp2p: NetNode, init: PeerManagerInit = {}) {
     super();
     this.init = { pingEveryMs: 3000, identifyTimeoutMs: 4000, dialAttempts: 3, dialAttemptMs: 5000, ...init };
+    this.redialler = new Redialler({
+      hasDirect: (peerId) => this.hasDirect(peerId),
+      dial: async (target, signal) => {
+        await dialWithRetry(this.libp2p, target, { attempts: 1, attemptTimeoutMs: this.init.dialAttemptMs, signal });
+      },
+      report: (e) => {
+        this.emit('redial', e);
+        this.peersChanged();
+      },
+    }, init.redial);
+  }
+
+  /** True when a connection without relay limits to the peer is open. */
+  private hasDirect(peerId: string): boolean {
+    return this.libp2p.getConnections().some((c) => c.remotePeer.toString() === peerId && c.status === 'open' && classifyConnection(c) === 'direct');
+  }
+
+  /** Peers this node is re-dialling after losing their direct connection. */
+  reconnecting(): string[] {
+    return this.redialler.pending();
   }
 
   /** Registers the app and goodbye protocols and starts following connections; idempotent. */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.redialler.start();
     const node = this.libp2p;
     await node.handle(APP_PROTOCOL, async (stream) => { await stream.close(); }, { runOnLimitedConnection: true });
     await node.handle(BYE_PROTOCOL, async (stream, connection) => {
@@ -99,7 +126,13 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
       this.detach.push(() => node.removeEventListener(type, fn as never));
     };
     listen('connection:open', (e) => { this.peersChanged(); this.refresh((e.detail as Connection).remotePeer); });
-    listen('connection:close', (e) => { this.peersChanged(); this.refresh((e.detail as Connection).remotePeer); });
+    listen('connection:close', (e) => {
+      const peer = (e.detail as Connection).remotePeer;
+      this.peersChanged();
+      this.refresh(peer);
+      // Let libp2p settle which connections remain, then re-dial if no direct one is left.
+      setTimeout(() => { if (this.started) this.redialler.lost(peer.toString()); }, 0);
+    });
     listen('peer:disconnect', (e) => this.refresh(e.detail as PeerId));
     listen('peer:identify', (e) => {
       const r = e.detail as IdentifyResult;
@@ -117,6 +150,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     if (!this.started) return;
     this.started = false;
     for (const off of this.detach.splice(0)) off();
+    this.redialler.stop();
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = undefined;
     await this.libp2p.unhandle([APP_PROTOCOL, BYE_PROTOCOL]).catch(() => undefined);
@@ -232,12 +266,14 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
       await this.libp2p.hangUp(connection.remotePeer).catch(() => undefined);
       throw new NotAnAppPeerError(`the peer ${short(peerId)} answered but is not running this app`);
     }
+    this.redialler.remember(peerId, target);
     this.peersChanged();
     return this.activePeers().find((p) => p.peerId === peerId) ?? { peerId, address: target.toString(), kind: classifyConnection(connection) };
   }
 
   /** Answers a peer's goodbye by hanging up on it too. */
   private async handleBye(peer: PeerId): Promise<void> {
+    this.redialler.forget(peer.toString());
     await this.libp2p.hangUp(peer).catch(() => undefined);
     this.rtt.delete(peer.toString());
     this.peersChanged();
@@ -245,6 +281,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
 
   /** Closes every connection to a peer, telling it first so that it lets go at once as well. */
   async disconnect(peerId: string): Promise<void> {
+    this.redialler.forget(peerId);
     const peer = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peerId)?.remotePeer;
     if (peer) {
       try {

@@ -1,6 +1,7 @@
 /** The composition root: one object per node with its database, and its network when it has one. */
 import type { PrivateKey } from '@libp2p/interface';
 import { NodeLockedError } from '../core/errors.js';
+import type { PeerIdString } from '../core/ids.js';
 import { Database } from '../db/database.js';
 import type { Store } from '../store/types.js';
 import { openIdbStore } from '../store/idb-store.js';
@@ -87,6 +88,13 @@ export async function startNode(init: StartNodeInit): Promise<P2PNode> {
         network: syncNet,
       }, init.network.sync);
       await sync.start(); // re-joins the persisted subscriptions
+      const syncLog = sync;
+      network.on('redial', (e) => {
+        const peer = e.peerId as PeerIdString;
+        if (e.state === 'retrying') syncLog.note({ level: 'warn', message: `Lost the direct connection to ${peer} (${e.reason}); re-dialling in ${Math.round(e.inMs / 1000)} s (attempt ${e.attempt})`, peer });
+        else if (e.state === 'reconnected') syncLog.note({ level: 'info', message: `Reconnected to ${peer} directly after ${e.attempt} attempt(s); catching up`, peer });
+        else syncLog.note({ level: 'warn', message: `Gave up re-dialling ${peer} after ${e.attempt} attempts: ${e.reason}`, peer });
+      });
       if (init.network.relay) stopRelay = startRelayDiscovery(network, init.network.relay);
     }
     const opened = db;

@@ -193,6 +193,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     return this.status.list(collection);
   }
 
+  /** Adds a line to the activity log (other parts of the node report there too, e.g. re-dials). */
+  note(entry: Omit<ActivityEntry, 'at'>): void {
+    this.activity(entry);
+  }
+
   /** The latest activity entries, oldest first. */
   recentActivity(): ActivityEntry[] {
     return [...this.log];

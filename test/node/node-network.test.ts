@@ -15,7 +15,7 @@ async function node(name: string, data: MemoryData = createMemoryData()): Promis
     name,
     store: new MemoryStore(data),
     lockInit: { fallback: true, probeMs: 5 },
-    network: { create: (privateKey) => createNodeLibp2p({ privateKey, transports: ['tcp'] }), pingEveryMs: 200 },
+    network: { create: (privateKey) => createNodeLibp2p({ privateKey, transports: ['tcp'] }), pingEveryMs: 200, redial: { firstDelayMs: 100, maxDelayMs: 400 } },
   });
   started.push(n);
   return n;
@@ -77,6 +77,31 @@ describe('node network (Node, TCP)', () => {
     expect(err.name).toBe('DialFailedError');
     expect(progress.some((m) => m.includes('attempt 2 of 3'))).toBe(true);
     expect(Date.now() - started0).toBeLessThan(20_000);
+  });
+
+  it('re-dials a peer whose connection was lost without a goodbye, then catches up; an explicit Disconnect is not re-dialled', async () => {
+    const a = await node('net-redial-a');
+    const b = await node('net-redial-b');
+    for (const n of [a, b]) {
+      await n.db.addSchema('type User { name: String }');
+      await n.sync!.subscribe('User');
+    }
+    await a.network!.connect(tcpAddr(b));
+    await expect.poll(() => a.sync!.peers().length, { timeout: 5000 }).toBe(1);
+    // The connection drops underneath (no goodbye), and B writes while it is down.
+    await b.network!.libp2p.hangUp(a.network!.libp2p.peerId);
+    const doc = await b.db.create('User', { name: 'written while apart' });
+    await expect.poll(async () => (await a.db.get('User', doc.id)) !== undefined, { timeout: 10_000 }).toBe(true);
+    const log = a.sync!.recentActivity().map((e) => e.message);
+    expect(log.some((m) => m.startsWith(`Lost the direct connection to ${b.network!.peerId}`))).toBe(true);
+    expect(log.some((m) => m.startsWith(`Reconnected to ${b.network!.peerId} directly`))).toBe(true);
+    expect(a.network!.reconnecting()).toEqual([]);
+    // An explicit Disconnect is final.
+    await a.network!.disconnect(b.network!.peerId);
+    const before = a.sync!.recentActivity().length;
+    await new Promise((r) => setTimeout(r, 800)); // several re-dial periods
+    expect(a.network!.activePeers()).toEqual([]);
+    expect(a.sync!.recentActivity().slice(before).filter((e) => e.message.includes('re-dialling'))).toEqual([]);
   });
 
   it('garbage and addresses without /p2p/ are InvalidMultiaddrError', async () => {

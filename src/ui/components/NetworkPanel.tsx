@@ -1,7 +1,7 @@
 /** Network: this node's Peer ID and addresses, the relay, connecting to a peer, and the active peers. */
 import { useState } from 'react';
 import type { RelayState } from '../../api/index.js';
-import { useNodeInfo, usePeers, useRelay } from '../../api/react.js';
+import { useNodeInfo, usePeers, useReconnecting, useRelay } from '../../api/react.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { QrCode } from './QrCode.js';
@@ -46,6 +46,7 @@ export function NetworkPanel() {
   const { peerId, addresses } = useNodeInfo();
   const relay = useRelay();
   const peers = usePeers();
+  const reconnecting = useReconnecting().filter((id) => !peers.some((p) => p.peerId === id));
   const connecting = useUi((s) => s.connecting);
   const connectError = useUi((s) => s.connectError);
   const [addr, setAddr] = useState('');
@@ -120,9 +121,22 @@ export function NetworkPanel() {
                 <li key={p.peerId}>
                   <code title={p.address}>{p.peerId}</code>
                   <span className={`kind kind-${p.kind}`}>{p.kind}</span>
+                  {p.kind === 'relayed' && <span className="hint">sync waits for a direct connection…</span>}
                   <span className="rtt">{p.rttMs !== undefined ? `${p.rttMs} ms` : '…'}</span>
                   <button type="button" className="danger small" onClick={() => actions.disconnect(p.peerId)}>
                     Disconnect
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          {reconnecting.length > 0 && (
+            <ul aria-label="Reconnecting peers" className="peers">
+              {reconnecting.map((id) => (
+                <li key={id}>
+                  <code>{id}</code> <span role="status">connection lost; reconnecting…</span>
+                  <button type="button" className="secondary small" onClick={() => actions.disconnect(id)}>
+                    Stop
                   </button>
                 </li>
               ))}
