@@ -29,7 +29,9 @@ export default defineConfig({
   server: { port, host: true, strictPort: true },
   preview: { port, host: true, strictPort: true },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Slow fault scenarios (test/faults) run in their own stage: `npm run test:faults` (part of `npm test`).
+    include: process.env.FAULTS ? ['test/faults/**/*.test.ts'] : ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: process.env.FAULTS ? ['node_modules/**'] : ['node_modules/**', 'test/faults/**'],
     environment: 'node',
     testTimeout: 30_000,
   },

@@ -57,6 +57,14 @@ export class LevelStore implements Store {
     const ids = await this.prefixKeys(k('dc', collection));
     return (await this.getDocs(ids as DocId[])).filter((d): d is DocRecord => d !== undefined);
   }
+  async docsInRange(collection: CollectionId, after: DocId | null, upto: DocId | null, limit: number): Promise<DocRecord[]> {
+    // The index keys sort by DocID, so a range is a slice of them (simple, not the fastest).
+    const ids = ((await this.prefixKeys(k('dc', collection))) as DocId[])
+      .filter((id) => (after === null || id > after) && (upto === null || id <= upto))
+      .sort()
+      .slice(0, Math.max(0, limit));
+    return (await this.getDocs(ids)).filter((d): d is DocRecord => d !== undefined);
+  }
   async docIds(): Promise<DocId[]> {
     return (await this.prefixKeys('d')) as DocId[];
   }
@@ -73,6 +81,9 @@ export class LevelStore implements Store {
   }
   async blocksOfDoc(doc: DocId): Promise<StoredBlock[]> {
     return (await this.getBlocks((await this.prefixKeys(k('bd', doc))) as BlockCid[])).filter((b): b is StoredBlock => !!b);
+  }
+  async blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]> {
+    return (await Promise.all(docs.map((d) => this.blocksOfDoc(d)))).flat();
   }
   async blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]> {
     return (await this.getBlocks(await this.blockCidsOf(collection))).filter((b): b is StoredBlock => !!b);
@@ -93,6 +104,7 @@ export class LevelStore implements Store {
       ops.push({ type: 'put', key: k('dc', d.collection, d.id), value: empty });
     }
     for (const [key, v] of batch.meta ?? []) ops.push({ type: 'put', key: k('m', key), value: enc(v) });
+    for (const c of batch.collections ?? []) ops.push({ type: 'put', key: k('c', c.id), value: enc(c) });
     await this.db.batch(ops);
   }
   async close(): Promise<void> {

@@ -271,14 +271,15 @@ describe('foreign blocks', () => {
     const lack = await a.missingBlocks(d1.id, await b.heads(d1.id));
     expect(lack.map((x) => x.cid)).toEqual([sent[2]!.cid, sent[3]!.cid]);
     const col = a.collection('User').id;
-    const all = await a.missingForCollection(col, await b.collectionHeads(col));
+    const { blocks: all, resume } = await a.missingInRange(col, null, null, await b.collectionHeads(col));
+    expect(resume).toBeNull();
     expect(all.map((x) => x.cid).sort()).toEqual([sent[2]!.cid, sent[3]!.cid, sent[4]!.cid].sort());
     expect(await a.digest(col)).not.toEqual(await b.digest(col));
     const r = await b.applyBlocks(all, 'a' as never);
     expect(r.missing).toEqual([]);
     expect(await b.digest(col)).toEqual(await a.digest(col));
     expect((await b.get('User', d3.id))!.fields.name).toBe('Three');
-    expect((await a.missingForCollection(col, await b.collectionHeads(col)))).toEqual([]);
+    expect((await a.missingInRange(col, null, null, await b.collectionHeads(col))).blocks).toEqual([]);
     expect(d2.id).toBeDefined();
     expect((await a.getBlocks([sent[0]!.cid, 'bafynope' as BlockCid]))[1]).toBeUndefined();
   });

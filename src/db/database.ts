@@ -271,22 +271,41 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return blocksPeerLacks(await this.store.blocksOfDoc(doc), peerHeads).map(({ cid, bytes }) => ({ cid, bytes }));
   }
 
-  /** The blocks of a collection that a peer lacks, given its heads per document; parents first. */
-  async missingForCollection(collection: CollectionId, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>): Promise<BlockBytes[]> {
-    const mine = await this.collectionHeads(collection);
+  /**
+   * The blocks a peer lacks among this node's documents of a collection whose DocIDs lie in (after, upto],
+   * given the peer's heads for its documents in that range; parents first. Bounded: at most `maxDocs`
+   * documents are read and about `maxBlocks` blocks returned (a document is never split); `resume` is then
+   * the DocID to ask again after.
+   */
+  async missingInRange(
+    collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
+    opts: { maxDocs?: number; maxBlocks?: number } = {},
+  ): Promise<{ blocks: BlockBytes[]; resume: DocId | null }> {
+    const maxDocs = opts.maxDocs ?? 2000;
+    const maxBlocks = opts.maxBlocks ?? 5000;
+    const docs = await this.store.docsInRange(collection, after, upto, maxDocs);
+    const same = (a: readonly BlockCid[], b: readonly BlockCid[]): boolean => a.length === b.length && a.every((h) => b.includes(h));
+    const differ = docs.filter((d) => !same(peerHeads.get(d.id) ?? [], d.heads));
     const byDoc = new Map<DocId, StoredBlock[]>();
-    for (const b of await this.store.blocksOfCollection(collection)) {
-      if (!byDoc.has(b.doc)) byDoc.set(b.doc, []);
-      byDoc.get(b.doc)!.push(b);
+    for (const b of differ.length ? await this.store.blocksOfDocs(differ.map((d) => d.id)) : []) {
+      const list = byDoc.get(b.doc);
+      if (list) list.push(b);
+      else byDoc.set(b.doc, [b]);
     }
     const out: StoredBlock[] = [];
-    for (const [doc, blocks] of byDoc) {
-      const theirs = peerHeads.get(doc) ?? [];
-      const ours = mine.get(doc) ?? [];
-      if (theirs.length === ours.length && theirs.every((h) => ours.includes(h))) continue;
-      out.push(...blocksPeerLacks(blocks, theirs));
+    let resume: DocId | null = null;
+    let last: DocId | null = null;
+    for (const d of differ) {
+      const lacked = blocksPeerLacks(byDoc.get(d.id) ?? [], peerHeads.get(d.id) ?? []);
+      if (out.length && out.length + lacked.length > maxBlocks) {
+        resume = last;
+        break;
+      }
+      out.push(...lacked);
+      last = d.id;
     }
-    return sortCausal(out).map(({ cid, bytes }) => ({ cid, bytes }));
+    if (resume === null && docs.length === maxDocs) resume = docs[docs.length - 1]!.id;
+    return { blocks: sortCausal(out).map(({ cid, bytes }) => ({ cid, bytes })), resume };
   }
 
   /** The order-independent digest of a collection's blocks. */

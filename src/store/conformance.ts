@@ -125,6 +125,28 @@ export const storeConformanceCases: StoreCase[] = [
     },
   },
   {
+    name: 'docsInRange pages a collection in DocID order; blocksOfDocs reads several documents at once',
+    async run(h) {
+      const s = await h.open();
+      const order = [7, 3, 12, 1, 9, 5];
+      const blocks = order.map((n) => block(n, doc(n), COL_A));
+      await s.commit({ blocks: [...blocks, block(50, doc(50), COL_B)], docs: [...order.map((n) => record(doc(n), COL_A, [cid(n)], `v${n}`)), record(doc(50), COL_B, [cid(50)], 'other')] });
+      const ids = async (after: number | null, upto: number | null, limit: number) =>
+        (await s.docsInRange(COL_A, after === null ? null : doc(after), upto === null ? null : doc(upto), limit)).map((d) => d.id);
+      eq(await ids(null, null, 100), [1, 3, 5, 7, 9, 12].map(doc), 'all, in order, other collections left out');
+      eq(await ids(null, null, 2), [doc(1), doc(3)], 'first page');
+      eq(await ids(3, null, 2), [doc(5), doc(7)], 'after is exclusive');
+      eq(await ids(4, 9, 10), [doc(5), doc(7), doc(9)], 'upto is inclusive; after need not exist');
+      eq(await ids(12, null, 10), [], 'past the end');
+      eq(await ids(null, null, 0), [], 'limit 0');
+      eq((await s.docsInRange(COL_A, doc(8), null, 1))[0]?.state.fields.name?.value, 'v9', 'whole records');
+      const got = (await s.blocksOfDocs([doc(3), doc(12), doc(99)])).map((b) => b.cid).sort();
+      eq(got, [cid(12), cid(3)].sort(), 'blocks of the named documents only');
+      eq(await s.blocksOfDocs([]), [], 'none asked, none given');
+      await s.close();
+    },
+  },
+  {
     name: 'commit: blocks and docs are readable by every accessor',
     async run(h) {
       const s = await h.open();

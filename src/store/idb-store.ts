@@ -109,6 +109,23 @@ export class IdbStore implements Store {
     return this.check().getAllFromIndex('docs', 'collection', collection);
   }
 
+  async docsInRange(collection: CollectionId, after: DocId | null, upto: DocId | null, limit: number): Promise<DocRecord[]> {
+    const out: DocRecord[] = [];
+    if (limit <= 0) return out;
+    const tx = this.check().transaction('docs', 'readonly');
+    // The collection index holds its entries in primary-key (DocID) order: jump to `after`, then walk.
+    let cursor = await tx.store.index('collection').openCursor(IDBKeyRange.only(collection));
+    if (cursor && after !== null && cursor.primaryKey <= after) cursor = await cursor.continuePrimaryKey(collection, after);
+    while (cursor && out.length < limit) {
+      const id = cursor.primaryKey as DocId;
+      if (upto !== null && id > upto) break;
+      if (after === null || id > after) out.push(cursor.value);
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+    return out;
+  }
+
   async docIds(): Promise<DocId[]> {
     return (await this.check().getAllKeys('docs')) as DocId[];
   }
@@ -137,6 +154,14 @@ export class IdbStore implements Store {
 
   async blocksOfDoc(doc: DocId): Promise<StoredBlock[]> {
     return this.check().getAllFromIndex('blocks', 'doc', doc);
+  }
+
+  async blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]> {
+    const tx = this.check().transaction('blocks', 'readonly');
+    const index = tx.store.index('doc');
+    const out = await Promise.all(docs.map((d) => index.getAll(d)));
+    await tx.done;
+    return out.flat();
   }
 
   async blockCidsOf(collection: CollectionId): Promise<BlockCid[]> {

@@ -62,6 +62,15 @@ export class MemoryStore implements Store {
     return [...this.data.docs.values()].filter((d) => d.collection === collection).map(copy);
   }
 
+  async docsInRange(collection: CollectionId, after: DocId | null, upto: DocId | null, limit: number): Promise<DocRecord[]> {
+    this.check();
+    return [...this.data.docs.values()]
+      .filter((d) => d.collection === collection && (after === null || d.id > after) && (upto === null || d.id <= upto))
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .slice(0, Math.max(0, limit))
+      .map(copy);
+  }
+
   async docIds(): Promise<DocId[]> {
     this.check();
     return [...this.data.docs.keys()];
@@ -90,6 +99,12 @@ export class MemoryStore implements Store {
   async blocksOfDoc(doc: DocId): Promise<StoredBlock[]> {
     this.check();
     return [...this.data.blocks.values()].filter((b) => b.doc === doc).map(copy);
+  }
+
+  async blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]> {
+    this.check();
+    const wanted = new Set(docs);
+    return [...this.data.blocks.values()].filter((b) => wanted.has(b.doc)).map(copy);
   }
 
   async blockCidsOf(collection: CollectionId): Promise<BlockCid[]> {

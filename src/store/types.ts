@@ -54,6 +54,11 @@ export interface Store {
   listDocs(collection: CollectionId): Promise<DocRecord[]>;
   /** The IDs of every stored document (of all collections). */
   docIds(): Promise<DocId[]>;
+  /**
+   * Documents of a collection in DocID order, after `after` (exclusive; null: from the start) up to `upto`
+   * (inclusive; null: to the end), at most `limit` of them: what catch-up pages through.
+   */
+  docsInRange(collection: CollectionId, after: DocId | null, upto: DocId | null, limit: number): Promise<DocRecord[]>;
 
   getBlock(cid: BlockCid): Promise<StoredBlock | undefined>;
   /** Several blocks in one read, in the order asked (undefined where missing). */
@@ -62,6 +67,8 @@ export interface Store {
   hasBlocks(cids: readonly BlockCid[]): Promise<boolean[]>;
   /** All blocks of one document. */
   blocksOfDoc(doc: DocId): Promise<StoredBlock[]>;
+  /** All blocks of several documents, in one read. */
+  blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]>;
   /** All blocks of one collection. */
   blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]>;
   /** The CIDs of all blocks of one collection. */

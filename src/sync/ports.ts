@@ -20,7 +20,10 @@ export interface ReplicaPort {
   heads(doc: DocId): Promise<BlockCid[]>;
   collectionHeads(collection: CollectionId): Promise<Map<DocId, BlockCid[]>>;
   missingBlocks(doc: DocId, peerHeads: readonly BlockCid[]): Promise<BlockBytes[]>;
-  missingForCollection(collection: CollectionId, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>): Promise<BlockBytes[]>;
+  missingInRange(
+    collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
+    opts?: { maxDocs?: number; maxBlocks?: number },
+  ): Promise<{ blocks: BlockBytes[]; resume: DocId | null }>;
   digest(collection: CollectionId): Promise<SetDigest>;
 }
 

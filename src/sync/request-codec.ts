@@ -20,12 +20,20 @@ export interface Hello {
   readonly now?: number;
 }
 
-/** "Here are my heads; send what I lack": for every document of a collection (`all`) or only the listed ones (`docs`). */
+/**
+ * "Here are my heads; send what I lack": for the documents of a collection whose DocIDs lie in a range
+ * (`range`: after `after`, exclusive, up to `upto`, inclusive; null means open), or only for the listed ones
+ * (`docs`). The heads are those of the requester's documents in that range, so a request never grows with
+ * the collection: the requester pages through its documents, and the answer ends with a `more` frame when
+ * the responder stopped early.
+ */
 export interface PullRequest {
   readonly kind: 'pull';
   readonly collection: CollectionId;
-  readonly scope: 'all' | 'docs';
+  readonly scope: 'range' | 'docs';
   readonly heads: ReadonlyMap<DocId, readonly BlockCid[]>;
+  readonly after?: DocId | null;
+  readonly upto?: DocId | null;
 }
 
 /** A request to one peer. */
@@ -35,7 +43,9 @@ export type SyncRequest = { readonly kind: 'hello'; readonly hello: Hello } | Pu
 export type SyncResponse =
   | { readonly kind: 'hello'; readonly hello: Hello }
   | { readonly kind: 'blocks'; readonly total?: number; readonly blocks: readonly Uint8Array[] }
-  | { readonly kind: 'error'; readonly message: string };
+  | { readonly kind: 'error'; readonly message: string }
+  /** The answer stopped early: ask again for the range after `after`. */
+  | { readonly kind: 'more'; readonly after: DocId };
 
 function helloToWire(h: Hello): WireMap {
   return {
@@ -86,7 +96,10 @@ function defFromWire(raw: unknown): CollectionDef {
 /** Encodes a request. */
 export function encodeRequest(req: SyncRequest): Uint8Array {
   if (req.kind === 'hello') return encodeCbor({ v: 1, k: 'hello', h: helloToWire(req.hello) });
-  return encodeCbor({ v: 1, k: 'pull', c: req.collection, s: req.scope, h: [...req.heads].map(([doc, cids]) => [doc, [...cids]]) });
+  return encodeCbor({
+    v: 1, k: 'pull', c: req.collection, s: req.scope, h: [...req.heads].map(([doc, cids]) => [doc, [...cids]]),
+    ...(req.scope === 'range' ? { a: req.after ?? null, u: req.upto ?? null } : {}),
+  });
 }
 
 /** Decodes a request; throws ProtocolDecodeError (or MessageTooLargeError) on bad bytes. */
@@ -95,7 +108,7 @@ export function decodeRequest(bytes: Uint8Array): SyncRequest {
   expect(raw.v === 1, `request has unsupported version ${String(raw.v)}`);
   if (raw.k === 'hello') return { kind: 'hello', hello: helloFromWire(raw.h) };
   expect(raw.k === 'pull', `unknown request kind ${JSON.stringify(String(raw.k)).slice(0, 40)}`);
-  expect(raw.s === 'all' || raw.s === 'docs', 'pull scope is malformed');
+  expect(raw.s === 'range' || raw.s === 'docs', 'pull scope is malformed');
   const collection = parseOr(parseCollectionId, raw.c, 'pull collection');
   expect(Array.isArray(raw.h), 'pull heads are malformed');
   const heads = new Map<DocId, BlockCid[]>();
@@ -104,7 +117,13 @@ export function decodeRequest(bytes: Uint8Array): SyncRequest {
     const doc = parseOr(parseDocId, entry[0], 'pull DocID');
     heads.set(doc, (entry[1] as unknown[]).map((c) => parseOr(parseBlockCid, c, 'pull head CID')));
   }
-  return { kind: 'pull', collection, scope: raw.s, heads };
+  if (raw.s === 'docs') return { kind: 'pull', collection, scope: 'docs', heads };
+  const bound = (v: unknown, what: string): DocId | null => (v === null || v === undefined ? null : parseOr(parseDocId, v, what));
+  const after = bound(raw.a, 'pull range start');
+  const upto = bound(raw.u, 'pull range end');
+  expect(after === null || upto === null || after < upto, 'pull range is empty or reversed');
+  for (const doc of heads.keys()) expect((after === null || doc > after) && (upto === null || doc <= upto), 'pull heads name a document outside the range');
+  return { kind: 'pull', collection, scope: 'range', heads, after, upto };
 }
 
 /** Encodes one response frame. */
@@ -113,6 +132,7 @@ export function encodeResponse(res: SyncResponse): Uint8Array {
     case 'hello': return encodeCbor({ k: 'hello', h: helloToWire(res.hello) });
     case 'error': return encodeCbor({ k: 'error', e: res.message });
     case 'blocks': return encodeCbor(res.total !== undefined ? { k: 'blocks', n: res.total, b: [...res.blocks] } : { k: 'blocks', b: [...res.blocks] });
+    case 'more': return encodeCbor({ k: 'more', a: res.after });
   }
 }
 
@@ -124,6 +144,7 @@ export function decodeResponse(bytes: Uint8Array): SyncResponse {
     expect(typeof raw.e === 'string', 'error response has no message');
     return { kind: 'error', message: raw.e.slice(0, 500) };
   }
+  if (raw.k === 'more') return { kind: 'more', after: parseOr(parseDocId, raw.a, 'more resume point') };
   expect(raw.k === 'blocks', `unknown response kind ${JSON.stringify(String(raw.k)).slice(0, 40)}`);
   const b = raw.b;
   expect(Array.isArray(b) && b.length <= MAX_FRAME_BLOCKS && b.every((x) => x instanceof Uint8Array), 'response blocks are malformed');

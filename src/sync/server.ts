@@ -29,6 +29,9 @@ export interface ServerInit {
   readonly chunkBytes?: number;
   /** Per-peer limits on answers at once and bytes served. */
   readonly limits?: ServeLimitsInit;
+  /** Most documents read, and about the most blocks sent, for one range pull (defaults 2000 and 5000). */
+  readonly rangeDocs?: number;
+  readonly rangeBlocks?: number;
 }
 
 /** Answers requests from peers. */
@@ -36,11 +39,15 @@ export class Server {
   private readonly chunkBlocks: number;
   private readonly chunkBytes: number;
   private readonly limiter: ServeLimiter;
+  private readonly rangeDocs: number;
+  private readonly rangeBlocks: number;
 
   constructor(private readonly c: ServerComponents, init: ServerInit = {}) {
     this.chunkBlocks = init.chunkBlocks ?? 500;
     this.chunkBytes = init.chunkBytes ?? 1024 * 1024;
     this.limiter = new ServeLimiter(init.limits);
+    this.rangeDocs = init.rangeDocs ?? 2000;
+    this.rangeBlocks = init.rangeBlocks ?? 5000;
   }
 
   /** The request handler to give the network: yields encoded response frames. */
@@ -60,6 +67,7 @@ export class Server {
 
   private async *serve(from: PeerIdString, bytes: Uint8Array, slot: ServeSlot): AsyncGenerator<Uint8Array> {
     let blocks: BlockBytes[];
+    let resume: DocId | null = null;
     try {
       const req = decodeRequest(bytes);
       if (req.kind === 'hello') {
@@ -68,10 +76,10 @@ export class Server {
         return;
       }
       const col = this.c.db.collection(req.collection);
-      if (req.scope === 'all') {
-        blocks = await this.c.db.missingForCollection(col.id, req.heads);
+      if (req.heads.size > MAX_PULL_DOCS) throw new DbError(`a pull may name at most ${MAX_PULL_DOCS} documents`);
+      if (req.scope === 'range') {
+        ({ blocks, resume } = await this.c.db.missingInRange(col.id, req.after ?? null, req.upto ?? null, req.heads, { maxDocs: this.rangeDocs, maxBlocks: this.rangeBlocks }));
       } else {
-        if (req.heads.size > MAX_PULL_DOCS) throw new DbError(`a pull may name at most ${MAX_PULL_DOCS} documents`);
         blocks = [];
         for (const [doc, heads] of req.heads) blocks.push(...(await this.c.db.missingBlocks(doc as DocId, heads)));
       }
@@ -90,6 +98,7 @@ export class Server {
       }
       yield frame;
     }
+    if (resume !== null) yield encodeResponse({ kind: 'more', after: resume });
   }
 
   private *chunks(blocks: readonly BlockBytes[]): Generator<Uint8Array> {

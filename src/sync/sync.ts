@@ -49,6 +49,11 @@ export interface SyncInit {
   readonly now?: () => number;
   /** Per-peer limits on what this node serves (answers at once, bytes per interval). */
   readonly serveLimits?: ServeLimitsInit;
+  /**
+   * Catch-up paging: documents whose heads one pull carries (default 2000), and what one answer reads and
+   * sends at most (default 2000 documents, about 5000 blocks) before it ends with a `more` frame.
+   */
+  readonly paging?: { readonly pageDocs?: number; readonly rangeDocs?: number; readonly rangeBlocks?: number };
 }
 
 interface PeerInfo {
@@ -103,10 +108,12 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.puller = new Puller({ db: this.db, network: this.network, log, progress: (p) => {
       this.emit('catch-up', p);
       if (!p.done) this.status.set({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });
-    } });
+    } }, init.paging?.pageDocs !== undefined ? { pageDocs: init.paging.pageDocs } : {});
     this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), log }, {
       ...(init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {}),
       ...(init.serveLimits ? { limits: init.serveLimits } : {}),
+      ...(init.paging?.rangeDocs !== undefined ? { rangeDocs: init.paging.rangeDocs } : {}),
+      ...(init.paging?.rangeBlocks !== undefined ? { rangeBlocks: init.paging.rangeBlocks } : {}),
     });
   }
 

@@ -34,7 +34,7 @@ async function victim(docs: number, net: Libp2pSyncNetworkInit, opts: PeerOption
   return { node, peer, net: sn };
 }
 
-const pullAll = (collection: CollectionId): Uint8Array => encodeFrame(encodeRequest({ kind: 'pull', collection, scope: 'all', heads: new Map() }));
+const pullAll = (collection: CollectionId): Uint8Array => encodeFrame(encodeRequest({ kind: 'pull', collection, scope: 'range', heads: new Map() }));
 
 /** Sends a request on a fresh stream and reads the whole answer: its frames, or the error that ended it. */
 async function ask(from: NetNode, to: NetNode, frame: Uint8Array): Promise<{ frames: Uint8Array[]; bytes: number; error?: string }> {

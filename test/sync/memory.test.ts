@@ -83,7 +83,7 @@ describe('subscriptions and memory-only behaviour', () => {
     await x.network.publish(topic, new Uint8Array([1, 2, 3]));
     await waitFor(() => entries(v, { level: 'warn' }).length === 1, 'V to drop it');
     expect(h.net.stats.forwarded).toBe(0);
-    for (const bad of [new Uint8Array([0xff]), encodeCbor({ v: 1, k: 'pull', c: topic, s: 'all', h: 5 }), encodeRequest({ kind: 'pull', collection: 'bafyreigk7nwtnurbwzv3uemdqo5czgafh33q5s3cylol4ozgvja75i5mca' as never, scope: 'all', heads: new Map() })]) {
+    for (const bad of [new Uint8Array([0xff]), encodeCbor({ v: 1, k: 'pull', c: topic, s: 'all', h: 5 }), encodeRequest({ kind: 'pull', collection: 'bafyreigk7nwtnurbwzv3uemdqo5czgafh33q5s3cylol4ozgvja75i5mca' as never, scope: 'range', heads: new Map() })]) {
       const frames: Uint8Array[] = [];
       for await (const f of x.network.request(v.id, bad)) frames.push(f);
       expect(frames).toHaveLength(1);

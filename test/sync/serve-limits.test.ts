@@ -41,7 +41,7 @@ describe('serve limits', () => {
     const log: Array<Omit<ActivityEntry, 'at'>> = [];
     const server = new Server({ db, hello: async () => ({ collections: [], subscribed: [], digests: [] }), heard: () => undefined, log: (e) => log.push(e) },
       { chunkBlocks: 10, limits: { maxConcurrentPerPeer: 1 } });
-    const req = encodeRequest({ kind: 'pull', collection: db.collection('User').id, scope: 'all', heads: new Map() });
+    const req = encodeRequest({ kind: 'pull', collection: db.collection('User').id, scope: 'range', heads: new Map() });
     const first = server.answer(P, req);
     expect(decodeResponse((await first.next()).value!)).toMatchObject({ kind: 'blocks', total: 50 });
     // A second answer at once is refused (and logged)…

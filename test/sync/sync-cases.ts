@@ -307,6 +307,26 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       expect(b.sync.syncStatus(col)).toEqual([]);
     });
 
+    it('catches up in bounded requests: heads sent a page at a time, answers cut short and resumed', async () => {
+      const paging = { pageDocs: 30, rangeDocs: 25, rangeBlocks: 20 };
+      const a = await h.peer('a', { sync: { paging, resyncIntervalMs: 0 } });
+      const b = await h.peer('b', { sync: { paging, resyncIntervalMs: 0 } });
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      const shared = Array.from({ length: 60 }, (_, i) => ({ name: `shared ${i}` }));
+      await a.db.createMany('User', [...shared, ...Array.from({ length: 90 }, (_, i) => ({ name: `only a ${i}` }))]);
+      const sharedDocs = await b.db.createMany('User', [...shared, ...Array.from({ length: 40 }, (_, i) => ({ name: `only b ${i}` }))]);
+      // Edits to shared documents on both sides make their heads differ too.
+      for (const d of sharedDocs.slice(0, 10)) await b.db.update('User', d.id, { age: 1 });
+      const pullsBefore = b.requests.filter((k) => k === 'pull').length;
+      await h.connect(a, b);
+      await waitFor(async () => (await count(a.db)) === 190 && (await count(b.db)) === 190, 'both to hold all 190 documents', 20_000);
+      await waitFor(async () => sameState(a.db, b.db), 'the same state on both');
+      // B holds 100 documents: at least 4 pages of 30, and A's answers (at most 25 documents or about 20 blocks each) resumed.
+      expect(b.requests.filter((k) => k === 'pull').length - pullsBefore).toBeGreaterThanOrEqual(8);
+      expect(entries(b, { level: 'warn' })).toEqual([]);
+    });
+
     it('fetches missing parents from the sender in one request when only the latest block arrives', async () => {
       const a = await h.peer('a');
       const b = await h.peer('b', { sync: { autoCatchUp: false } });
