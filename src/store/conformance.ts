@@ -139,10 +139,27 @@ export const storeConformanceCases: StoreCase[] = [
       eq(await ids(4, 9, 10), [doc(5), doc(7), doc(9)], 'upto is inclusive; after need not exist');
       eq(await ids(12, null, 10), [], 'past the end');
       eq(await ids(null, null, 0), [], 'limit 0');
+      eq(await ids(9, 9, 5), [], 'an empty range');
+      eq(await ids(9, 7, 5), [], 'a reversed range');
       eq((await s.docsInRange(COL_A, doc(8), null, 1))[0]?.state.fields.name?.value, 'v9', 'whole records');
       const got = (await s.blocksOfDocs([doc(3), doc(12), doc(99)])).map((b) => b.cid).sort();
       eq(got, [cid(12), cid(3)].sort(), 'blocks of the named documents only');
       eq(await s.blocksOfDocs([]), [], 'none asked, none given');
+      await s.close();
+    },
+  },
+  {
+    name: 'docsInRange reads past other collections\' documents interleaved in the range',
+    async run(h) {
+      const s = await h.open();
+      const docs = Array.from({ length: 700 }, (_, i) => record(doc(1000 + i), i % 2 ? COL_A : COL_B, [cid(1000 + i)], `v${i}`));
+      await s.commit({ blocks: [], docs });
+      const expected = docs.filter((d) => d.collection === COL_A).map((d) => d.id);
+      const page = (await s.docsInRange(COL_A, null, null, 300)).map((d) => d.id);
+      eq(page, expected.slice(0, 300), 'the first 300 of the collection, in order');
+      const next = (await s.docsInRange(COL_A, page[299]!, null, 300)).map((d) => d.id);
+      eq(next, expected.slice(300, 350), 'the rest');
+      eq((await s.docsInRange(COL_A, null, expected[9]!, 300)).length, 10, 'up to an inclusive end');
       await s.close();
     },
   },

@@ -289,7 +289,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       digests: new Map(hello.digests.map((d) => [d.collection, d.digest])),
       reported,
     });
-    for (const m of findMismatches(this.db.collections(), hello.collections)) {
+    // Only collections the peer really uses count: those it subscribes to or holds blocks of. A hello can
+    // list any definition; one it neither syncs nor holds is no reason to alarm the user.
+    const used = new Set<CollectionId>([...hello.subscribed, ...hello.digests.filter((d) => d.digest.count > 0).map((d) => d.collection)]);
+    const theirs = hello.collections.filter((def) => used.has(collectionIdOf(def)));
+    for (const m of findMismatches(this.db.collections(), theirs)) {
       if (reported.has(m.remoteId)) continue;
       reported.add(m.remoteId);
       this.emit('schema-mismatch', { peer, ...m });

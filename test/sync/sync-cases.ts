@@ -327,6 +327,23 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       expect(entries(b, { level: 'warn' })).toEqual([]);
     });
 
+    it('says nothing of a differing collection the peer neither subscribes to nor holds, until it does', async () => {
+      const a = await h.peer('a');
+      const b = await h.peer('b', { sdl: 'type User { name: String email: String }\ntype Post { title: String body: String }' });
+      await a.sync.subscribe('User,Post');
+      await b.sync.subscribe('Post');
+      const seenA: SchemaMismatchEvent[] = [];
+      a.sync.on('schema-mismatch', (e) => seenA.push(e));
+      await h.connect(a, b);
+      await h.ready([a, b], a.db.collection('Post').id);
+      await a.sync.catchUp(b.id);
+      expect(seenA).toEqual([]);
+      await b.sync.subscribe('User');
+      await a.sync.catchUp(b.id);
+      await waitFor(() => seenA.length === 1, 'A to report the mismatch once B uses its User');
+      expect(seenA[0]).toMatchObject({ peer: b.id, collection: 'User' });
+    });
+
     it('fetches missing parents from the sender in one request when only the latest block arrives', async () => {
       const a = await h.peer('a');
       const b = await h.peer('b', { sync: { autoCatchUp: false } });
