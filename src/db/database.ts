@@ -281,7 +281,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
     opts: { maxDocs?: number; maxBlocks?: number } = {},
   ): Promise<{ blocks: BlockBytes[]; resume: DocId | null }> {
-    const maxDocs = opts.maxDocs ?? 2000;
+    const maxDocs = opts.maxDocs ?? 10_000;
     const maxBlocks = opts.maxBlocks ?? 5000;
     const docs = await this.store.docsInRange(collection, after, upto, maxDocs);
     const same = (a: readonly BlockCid[], b: readonly BlockCid[]): boolean => a.length === b.length && a.every((h) => b.includes(h));

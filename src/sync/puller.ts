@@ -26,6 +26,8 @@ const MAX_RESUMES = 10_000;
 
 /** Running counts of one pull. */
 interface Tally {
+  /** The apply chain of the whole pull: the next request is sent while earlier frames are still applied. */
+  pending: Promise<void>;
   total: number;
   received: number;
   applied: number;
@@ -36,11 +38,11 @@ interface Tally {
 
 /** Runs pulls; each response chunk is applied as one batch. */
 export class Puller {
-  /** Documents whose heads one request carries (default 2000). */
+  /** Documents whose heads one request carries (default 5000). */
   private readonly pageDocs: number;
 
   constructor(private readonly c: PullerComponents, init: { pageDocs?: number } = {}) {
-    this.pageDocs = Math.max(1, init.pageDocs ?? 2000);
+    this.pageDocs = Math.max(1, init.pageDocs ?? 5000);
   }
 
   /**
@@ -51,7 +53,7 @@ export class Puller {
    */
   async pull(peer: PeerIdString, col: CollectionInfo, scope: PullScope, extra: readonly IncomingBlock[] = []): Promise<PullResult> {
     const { db } = this.c;
-    const t: Tally = { total: 0, received: 0, applied: 0, duplicates: 0, rejected: 0, missing: [] };
+    const t: Tally = { pending: Promise.resolve(), total: 0, received: 0, applied: 0, duplicates: 0, rejected: 0, missing: [] };
     const all = 'all' in scope;
     const report = (done: boolean): void => this.c.progress({ peer, collection: col.id, name: col.name, received: t.received, total: Math.max(t.total, t.received), done });
     if (!all) {
@@ -80,6 +82,7 @@ export class Puller {
         start = end;
       } while (start < ids.length);
     }
+    await t.pending;
     if (extra.length) {
       const r = await db.applyBlocks(extra, peer);
       t.applied += r.applied.length;
@@ -93,9 +96,9 @@ export class Puller {
   private async request(peer: PeerIdString, col: CollectionInfo, req: PullRequest, t: Tally, progress: () => void): Promise<DocId | null> {
     const { db } = this.c;
     let resume: DocId | null = null;
-    // Overlap the network with the database: apply a frame while the next one is read (at most one
-    // apply waiting). Frames come parents first and the engine applies them in order.
-    let pending: Promise<void> = Promise.resolve();
+    // Overlap the network with the database: apply a frame while the next one is read (at most one apply
+    // waiting), and send the next request while the last frames of this one are applied. Frames come
+    // parents first and the engine applies them in order.
     const apply = async (items: EncodedBlock[]): Promise<void> => {
       const r = await db.applyBlocks(items, peer);
       t.applied += r.applied.length;
@@ -119,15 +122,15 @@ export class Puller {
         const items = this.ofCollection(peer, col, res.blocks);
         t.rejected += res.blocks.length - items.length;
         if (!items.length) continue;
-        const previous = pending;
-        pending = previous.then(() => apply(items));
-        pending.catch(() => undefined); // awaited below; never left unhandled
+        const previous = t.pending;
+        t.pending = previous.then(() => apply(items));
+        t.pending.catch(() => undefined); // awaited by the pull; never left unhandled
         await previous;
       }
-    } finally {
-      await pending.catch(() => undefined);
+    } catch (err) {
+      await t.pending.catch(() => undefined);
+      throw err;
     }
-    await pending;
     return resume;
   }
 

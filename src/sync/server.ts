@@ -29,7 +29,7 @@ export interface ServerInit {
   readonly chunkBytes?: number;
   /** Per-peer limits on answers at once and bytes served. */
   readonly limits?: ServeLimitsInit;
-  /** Most documents read, and about the most blocks sent, for one range pull (defaults 2000 and 5000). */
+  /** Most documents read, and about the most blocks sent, for one range pull (defaults 10,000 and 5,000). */
   readonly rangeDocs?: number;
   readonly rangeBlocks?: number;
 }
@@ -46,7 +46,7 @@ export class Server {
     this.chunkBlocks = init.chunkBlocks ?? 500;
     this.chunkBytes = init.chunkBytes ?? 1024 * 1024;
     this.limiter = new ServeLimiter(init.limits);
-    this.rangeDocs = init.rangeDocs ?? 2000;
+    this.rangeDocs = init.rangeDocs ?? 10_000;
     this.rangeBlocks = init.rangeBlocks ?? 5000;
   }
 

@@ -50,8 +50,8 @@ export interface SyncInit {
   /** Per-peer limits on what this node serves (answers at once, bytes per interval). */
   readonly serveLimits?: ServeLimitsInit;
   /**
-   * Catch-up paging: documents whose heads one pull carries (default 2000), and what one answer reads and
-   * sends at most (default 2000 documents, about 5000 blocks) before it ends with a `more` frame.
+   * Catch-up paging: documents whose heads one pull carries (default 5000), and what one answer reads and
+   * sends at most (default 10,000 documents, about 5000 blocks) before it ends with a `more` frame.
    */
   readonly paging?: { readonly pageDocs?: number; readonly rangeDocs?: number; readonly rangeBlocks?: number };
 }
