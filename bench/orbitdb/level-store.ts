@@ -85,6 +85,10 @@ export class LevelStore implements Store {
   async blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]> {
     return (await Promise.all(docs.map((d) => this.blocksOfDoc(d)))).flat();
   }
+  async blocksOfDocRange(from: DocId, to: DocId): Promise<StoredBlock[]> {
+    const ids = ((await this.prefixKeys('d')) as DocId[]).filter((id) => id >= from && id <= to);
+    return this.blocksOfDocs(ids);
+  }
   async blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]> {
     return (await this.getBlocks(await this.blockCidsOf(collection))).filter((b): b is StoredBlock => !!b);
   }

@@ -287,7 +287,11 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     const same = (a: readonly BlockCid[], b: readonly BlockCid[]): boolean => a.length === b.length && a.every((h) => b.includes(h));
     const differ = docs.filter((d) => !same(peerHeads.get(d.id) ?? [], d.heads));
     const byDoc = new Map<DocId, StoredBlock[]>();
-    for (const b of differ.length ? await this.store.blocksOfDocs(differ.map((d) => d.id)) : []) {
+    // Many differing documents (a fresh peer): one read of their DocID span beats a read per document.
+    const read = differ.length === 0 ? []
+      : differ.length > 64 ? await this.store.blocksOfDocRange(differ[0]!.id, differ[differ.length - 1]!.id)
+      : await this.store.blocksOfDocs(differ.map((d) => d.id));
+    for (const b of read) {
       const list = byDoc.get(b.doc);
       if (list) list.push(b);
       else byDoc.set(b.doc, [b]);

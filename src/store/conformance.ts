@@ -145,6 +145,8 @@ export const storeConformanceCases: StoreCase[] = [
       const got = (await s.blocksOfDocs([doc(3), doc(12), doc(99)])).map((b) => b.cid).sort();
       eq(got, [cid(12), cid(3)].sort(), 'blocks of the named documents only');
       eq(await s.blocksOfDocs([]), [], 'none asked, none given');
+      eq((await s.blocksOfDocRange(doc(3), doc(7))).map((b) => b.cid).sort(), [cid(3), cid(5), cid(7)].sort(), 'blocks of a DocID range, both ends included');
+      eq(await s.blocksOfDocRange(doc(8), doc(8)), [], 'a range without documents');
       await s.close();
     },
   },

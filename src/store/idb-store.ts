@@ -173,6 +173,11 @@ export class IdbStore implements Store {
     return out.flat();
   }
 
+  async blocksOfDocRange(from: DocId, to: DocId): Promise<StoredBlock[]> {
+    if (from > to) return [];
+    return this.check().getAllFromIndex('blocks', 'doc', IDBKeyRange.bound(from, to));
+  }
+
   async blockCidsOf(collection: CollectionId): Promise<BlockCid[]> {
     return (await this.check().getAllKeysFromIndex('blocks', 'collection', collection)) as BlockCid[];
   }

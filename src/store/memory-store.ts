@@ -107,6 +107,11 @@ export class MemoryStore implements Store {
     return [...this.data.blocks.values()].filter((b) => wanted.has(b.doc)).map(copy);
   }
 
+  async blocksOfDocRange(from: DocId, to: DocId): Promise<StoredBlock[]> {
+    this.check();
+    return [...this.data.blocks.values()].filter((b) => b.doc >= from && b.doc <= to).map(copy);
+  }
+
   async blockCidsOf(collection: CollectionId): Promise<BlockCid[]> {
     this.check();
     return [...this.data.blocks.values()].filter((b) => b.collection === collection).map((b) => b.cid);

@@ -69,6 +69,8 @@ export interface Store {
   blocksOfDoc(doc: DocId): Promise<StoredBlock[]>;
   /** All blocks of several documents, in one read. */
   blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]>;
+  /** All blocks of the documents whose DocIDs lie in [from, to] (both inclusive), in one read. */
+  blocksOfDocRange(from: DocId, to: DocId): Promise<StoredBlock[]>;
   /** All blocks of one collection. */
   blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]>;
   /** The CIDs of all blocks of one collection. */
