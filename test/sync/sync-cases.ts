@@ -30,6 +30,18 @@ function captureBlocks(db: Database): EncodedBlock[] {
   return out;
 }
 
+/** A line X–V–W: X (the hostile peer) is subscribed to nothing, V and W to User; the mesh is ready. */
+async function hostileLine(h: SyncHarness): Promise<{ x: TestPeer; v: TestPeer; w: TestPeer; topic: CollectionId }> {
+  const [x, v, w] = [await h.peer('x'), await h.peer('v'), await h.peer('w')];
+  await v.sync.subscribe('User');
+  await w.sync.subscribe('User');
+  await h.connect(x, v);
+  await h.connect(v, w);
+  const topic = userId(v);
+  await h.ready([x, v, w], topic);
+  return { x, v, w, topic };
+}
+
 /** Registers the shared cases under `describe(title)`. */
 export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>, opts: CaseOptions): void {
   describe(title, () => {
@@ -178,13 +190,7 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
     });
 
     it('drops and logs every bad message with its sender; state unchanged; nothing bad forwarded; still works', async () => {
-      const [x, v, w] = [await h.peer('x'), await h.peer('v'), await h.peer('w')];
-      await v.sync.subscribe('User');
-      await w.sync.subscribe('User');
-      await h.connect(x, v);
-      await h.connect(v, w);
-      const topic = userId(v);
-      await h.ready([x, v, w], topic);
+      const { x, v, w, topic } = await hostileLine(h);
       const before = await snapshot(v.db);
       const forge = await memoryDb({ user: false });
       await forge.addSchema('type User { name: String age: Int verified: Boolean points: Float }\ntype Post { title: String body: String }');
@@ -225,13 +231,7 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
     });
 
     it('refuses poisoned clocks from a hostile peer: not applied, not forwarded, logged; replication keeps flowing both ways', async () => {
-      const [x, v, w] = [await h.peer('x'), await h.peer('v'), await h.peer('w')];
-      await v.sync.subscribe('User');
-      await w.sync.subscribe('User');
-      await h.connect(x, v);
-      await h.connect(v, w);
-      const topic = userId(v);
-      await h.ready([x, v, w], topic);
+      const { x, v, w, topic } = await hostileLine(h);
       const shared = await w.db.create('User', { name: 'shared', age: 1 });
       await waitFor(async () => (await v.db.get('User', shared.id)) !== undefined, 'V to receive W\'s create');
       const [sharedRoot] = await v.db.heads(shared.id);
