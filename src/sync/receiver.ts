@@ -21,12 +21,20 @@ export interface ReceiverComponents {
   log(entry: Omit<ActivityEntry, 'at'>): void;
   /** Called when blocks wait for parents this node lacks: fetch them from `peer`, then apply `pending`. */
   missing(peer: PeerIdString, collection: CollectionId, docs: DocId[], pending: IncomingBlock[]): void;
+  /** Called once the queue has drained after messages were left out: catch up with those peers. */
+  caughtBreath(peers: PeerIdString[]): void;
 }
 
 /** Options of the receiver. */
 export interface ReceiverInit {
   /** Most blocks applied in one transaction (default 1000). */
   readonly maxBatchBlocks?: number;
+  /**
+   * Most blocks waiting to be verified or applied (default 20,000). Past it, new messages are left out (not
+   * applied, not forwarded) and this node catches up with their senders once the queue has drained to half:
+   * a writer faster than this node can apply never makes it lose data, only fall back on catch-up.
+   */
+  readonly maxQueuedBlocks?: number;
 }
 
 /** A received message in arrival order: verifying, ready to apply, or dropped. */
@@ -35,6 +43,8 @@ interface Slot {
   readonly topic: CollectionId;
   state: 'verifying' | 'ready' | 'dropped';
   blocks: VerifiedBlock[];
+  /** Blocks it counts in the backlog. */
+  readonly size: number;
 }
 
 /** Short readable form of an error for the activity log. */
@@ -47,9 +57,20 @@ export class Receiver {
   private queue: Slot[] = [];
   private draining = false;
   private readonly maxBatch: number;
+  private readonly maxQueued: number;
+  /** Blocks in the queue (verifying or waiting to be applied). */
+  private queued = 0;
+  /** Senders whose messages were left out while the queue was full, and how many. */
+  private readonly leftOut = new Map<PeerIdString, number>();
 
   constructor(private readonly c: ReceiverComponents, init: ReceiverInit = {}) {
     this.maxBatch = init.maxBatchBlocks ?? 1000;
+    this.maxQueued = init.maxQueuedBlocks ?? 20_000;
+  }
+
+  /** Blocks waiting to be verified or applied. */
+  get backlog(): number {
+    return this.queued;
   }
 
   /** Handles one pubsub message; resolves to its verdict once its blocks are verified. Never throws. */
@@ -65,10 +86,17 @@ export class Receiver {
       return 'reject';
     }
     const sender = (msg.origin ?? publisher ?? msg.from) as PeerIdString;
+    if (this.queued + blocks.length > this.maxQueued && this.queued > 0) {
+      const n = this.leftOut.get(msg.from) ?? 0;
+      this.leftOut.set(msg.from, n + 1);
+      if (n === 0) this.c.log({ level: 'warn', message: `Falling behind on ${name}: ${this.queued} blocks wait to be applied; messages from ${msg.from} are left to catch-up until the queue drains`, peer: msg.from, topic: msg.topic, collection: name });
+      return 'ignore';
+    }
     const via = sender !== msg.from ? ` via ${msg.from}` : '';
     this.c.log({ level: 'info', message: `Received new pubsub message from ${sender}${via} on ${name}`, peer: sender, topic: msg.topic, collection: name });
-    const slot: Slot = { from: msg.from, topic: msg.topic as CollectionId, state: 'verifying', blocks: [] };
+    const slot: Slot = { from: msg.from, topic: msg.topic as CollectionId, state: 'verifying', blocks: [], size: blocks.length };
     this.queue.push(slot);
+    this.queued += slot.size;
     try {
       const { verified, rejected } = await this.c.db.verifyBlocks(blocks); // decoded and hashed once, in check()
       if (rejected.length) {
@@ -125,19 +153,35 @@ export class Receiver {
           count += this.queue[take]!.blocks.length;
           take++;
         }
-        const batch = this.queue.splice(0, take).filter((q) => q.state === 'ready');
+        const taken = this.queue.splice(0, take);
+        const batch = taken.filter((q) => q.state === 'ready');
         const bySender = new Map<string, Slot[]>();
         for (const q of batch) {
           const key = `${q.from}|${q.topic}`;
           if (!bySender.has(key)) bySender.set(key, []);
           bySender.get(key)!.push(q);
         }
-        for (const group of bySender.values()) await this.apply(group);
+        try {
+          for (const group of bySender.values()) await this.apply(group);
+        } finally {
+          for (const q of taken) this.queued -= q.size;
+          this.breathe();
+        }
       }
     } finally {
       this.draining = false;
       this.kick();
     }
+  }
+
+  /** Once the backlog is down to half the limit, catch up with the senders whose messages were left out. */
+  private breathe(): void {
+    if (!this.leftOut.size || this.queued > this.maxQueued / 2) return;
+    const peers = [...this.leftOut.keys()];
+    const n = [...this.leftOut.values()].reduce((a, b) => a + b, 0);
+    this.leftOut.clear();
+    this.c.log({ level: 'info', message: `Caught up with the backlog; ${n} message(s) were left out: catching up with ${peers.join(', ')}` });
+    this.c.caughtBreath(peers);
   }
 
   private async apply(group: Slot[]): Promise<void> {

@@ -37,6 +37,8 @@ export interface SyncInit {
   readonly autoCatchUp?: boolean;
   /** Most blocks applied in one transaction from pubsub (default 1000). */
   readonly maxBatchBlocks?: number;
+  /** Most received blocks waiting to be applied before new messages are left to catch-up (default 20,000). */
+  readonly maxQueuedBlocks?: number;
   /** Most blocks per response frame when answering a pull (default 500). */
   readonly chunkBlocks?: number;
   /** Activity entries kept for `recentActivity()` (default 500). */
@@ -104,7 +106,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       subscribedName: (topic) => (this.started && this.subs.has(topic) ? this.db.collection(topic).name : undefined),
       log,
       missing: (peer, collection, docs, pending) => this.fetchMissing(peer, collection, docs, pending, 0),
-    }, init.maxBatchBlocks !== undefined ? { maxBatchBlocks: init.maxBatchBlocks } : {});
+      caughtBreath: (peers) => { for (const p of peers) if (this.started && this.network.peers().includes(p)) void this.exchange(p); },
+    }, {
+      ...(init.maxBatchBlocks !== undefined ? { maxBatchBlocks: init.maxBatchBlocks } : {}),
+      ...(init.maxQueuedBlocks !== undefined ? { maxQueuedBlocks: init.maxQueuedBlocks } : {}),
+    });
     this.puller = new Puller({ db: this.db, network: this.network, log, progress: (p) => {
       this.emit('catch-up', p);
       if (!p.done) this.status.set({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });

@@ -344,6 +344,22 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       expect(seenA[0]).toMatchObject({ peer: b.id, collection: 'User' });
     });
 
+    it('a writer faster than the receiver can apply loses nothing: messages past the backlog limit are left to catch-up', async () => {
+      const a = await h.peer('a', { sync: { resyncIntervalMs: 0 } });
+      const b = await h.peer('b', { sync: { resyncIntervalMs: 0, maxQueuedBlocks: 1 } });
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await h.connect(a, b);
+      await h.ready([a, b], userId(a));
+      // Ten messages of 30 documents, as fast as A can write them.
+      const writes = Array.from({ length: 10 }, (_, k) => a.db.createMany('User', Array.from({ length: 30 }, (_, i) => ({ name: `flood ${k}-${i}` }))));
+      await Promise.all(writes);
+      await waitFor(async () => (await count(b.db)) === 300, 'B to hold all 300 documents', 20_000);
+      expect(entries(b, { text: 'Falling behind on User' }).length).toBeGreaterThanOrEqual(1);
+      expect(entries(b, { text: 'Caught up with the backlog' }).length).toBeGreaterThanOrEqual(1);
+      expect(await sameState(a.db, b.db)).toBe(true);
+    });
+
     it('fetches missing parents from the sender in one request when only the latest block arrives', async () => {
       const a = await h.peer('a');
       const b = await h.peer('b', { sync: { autoCatchUp: false } });
