@@ -98,3 +98,19 @@ test('a bad node name gets a clear message', async ({ page }) => {
   await page.goto('/?node=' + encodeURIComponent('../x'));
   await expect(page.getByRole('alert')).toContainText('not a valid node name');
 });
+
+test('when another tab upgrades the node\'s database, the tab says so in an alert instead of failing later', async ({ page }) => {
+  const node = uniqueNode('blk');
+  await openApp(page, node);
+  await addSchema(page, USER_SDL);
+  // Another tab (here, the same page's script) opens the node's IndexedDB database at a higher version.
+  const opened = await page.evaluate((name) => new Promise<string>((resolve) => {
+    const req = indexedDB.open(`p2pdb:${name}`, 99);
+    req.onsuccess = () => { req.result.close(); resolve('upgraded'); };
+    req.onblocked = () => resolve('blocked');
+    req.onerror = () => resolve(`error: ${String(req.error)}`);
+  }), node);
+  expect(opened).toBe('upgraded');
+  await expect(page.getByRole('alert').filter({ hasText: 'another tab is upgrading or deleting this node\'s database' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'reload the page' })).toBeVisible();
+});

@@ -21,17 +21,26 @@ test('a direct connection closed underneath is re-dialled by the tab that connec
   await expect(peerItem(b, idA)).toContainText('direct', { timeout: 30_000 });
   await expect(peerItem(a, idB)).toContainText('direct', { timeout: 30_000 });
   // Close A's direct (WebRTC) connections to B from underneath: no goodbye, as when a network drops.
+  // (Connections settle just after an upgrade: wait until a direct one is there, then close it.)
   const closed = await a.evaluate(async (peer) => {
-    const libp2p = (window as unknown as { __node: { network: { libp2p: { getConnections(): Array<{ remotePeer: { toString(): string }; limits?: unknown; close(): Promise<void> }> } } } }).__node.network.libp2p;
-    const direct = libp2p.getConnections().filter((c) => c.remotePeer.toString() === peer && c.limits == null);
-    await Promise.all(direct.map((c) => c.close()));
-    return direct.length;
+    const libp2p = (window as unknown as { __node: { network: { libp2p: { getConnections(): Array<{ remotePeer: { toString(): string }; limits?: unknown; status: string; close(): Promise<void> }> } } } }).__node.network.libp2p;
+    for (let i = 0; i < 100; i++) {
+      const direct = libp2p.getConnections().filter((c) => c.remotePeer.toString() === peer && c.limits == null && c.status === 'open');
+      if (direct.length) {
+        await Promise.all(direct.map((c) => c.close()));
+        return direct.length;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return 0;
   }, idB);
   expect(closed).toBeGreaterThan(0);
   // B, which connected, notices and re-dials; both list each other as direct again.
   await expect(b.getByRole('log', { name: 'Activity' })).toContainText(`Reconnected to ${idA} directly`, { timeout: 30_000 });
   await expect(peerItem(b, idA)).toContainText('direct', { timeout: 30_000 });
   await expect(peerItem(a, idB)).toContainText('direct', { timeout: 30_000 });
+  // Each peer says where this tab stands with it on User.
+  await expect(peerItem(b, idA).getByLabel(`Sync with ${idA}`)).toHaveText(/User: (in sync|caught up)/, { timeout: 15_000 });
   await createDoc(a, 'User', { name: 'After the drop' });
   await expect(rowWith(b, 'User', 'After the drop')).toHaveCount(1, { timeout: 15_000 });
 });

@@ -1,7 +1,8 @@
 /** Network: this node's Peer ID and addresses, the relay, connecting to a peer, and the active peers. */
 import { useState } from 'react';
 import type { RelayState } from '../../api/index.js';
-import { useNodeInfo, usePeers, useReconnecting, useRelay } from '../../api/react.js';
+import { useNodeInfo, usePeers, useReconnecting, useRelay, useSyncStatus } from '../../api/react.js';
+import type { SyncStatus } from '../../api/index.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { QrCode } from './QrCode.js';
@@ -27,6 +28,17 @@ async function copyText(text: string): Promise<boolean> {
   return ok;
 }
 
+/** "User: in sync", "Post: catching up 120 of 500 changes". */
+function statusText(s: SyncStatus): string {
+  switch (s.state) {
+    case 'in-sync': return `${s.name}: in sync`;
+    case 'caught-up': return `${s.name}: caught up (it is missing some of yours; it pulls them)`;
+    case 'catching-up': return s.total ? `${s.name}: catching up ${s.received ?? 0} of ${s.total} changes` : `${s.name}: catching up…`;
+    case 'comparing': return `${s.name}: comparing…`;
+    case 'failed': return `${s.name}: sync failed (${s.message ?? 'unknown reason'}); retrying later`;
+  }
+}
+
 function relayText(r: RelayState | null): string {
   if (!r) return 'no relay configured';
   switch (r.state) {
@@ -46,6 +58,7 @@ export function NetworkPanel() {
   const { peerId, addresses } = useNodeInfo();
   const relay = useRelay();
   const peers = usePeers();
+  const statuses = useSyncStatus();
   const reconnecting = useReconnecting().filter((id) => !peers.some((p) => p.peerId === id));
   const connecting = useUi((s) => s.connecting);
   const connectError = useUi((s) => s.connectError);
@@ -126,6 +139,11 @@ export function NetworkPanel() {
                   <button type="button" className="danger small" onClick={() => actions.disconnect(p.peerId)}>
                     Disconnect
                   </button>
+                  {statuses.some((s) => s.peer === p.peerId) && (
+                    <span className="sync-status" aria-label={`Sync with ${p.peerId}`}>
+                      {statuses.filter((s) => s.peer === p.peerId).map(statusText).join(' · ')}
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>
