@@ -33,6 +33,8 @@ test("the seed's scenario: tab 2 connects to tab 1 and subscribes; tab 1's docum
   await syncUser(two);
   await expect(activity(two)).toContainText('Adding pubsub topic');
   await expect(activity(two)).toContainText('(User)');
+  // Tab 1 hears of tab 2's subscription (gossip now knows where to send tab 1's writes).
+  await expect(activity(one)).toContainText(`Peer ${await peerIdOf(two)} subscribed to User`, { timeout: 15_000 });
 
   await createDoc(one, 'User', { name: 'John', age: '42', verified: true, points: '3.5' });
   await expect(rowWith(two, 'User', 'John')).toContainText('42', { timeout: 15_000 });

@@ -191,7 +191,11 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     let stream: Stream;
     try {
       const signal = opts.signal ?? AbortSignal.timeout(this.dialTimeoutMs);
-      stream = await this.node.dialProtocol(peerIdFromString(peer), this.protocol, { signal });
+      // Only over a direct connection that is already open: sync never dials (dialProtocol would, and so
+      // reconnect a peer the user just disconnected); the peer manager owns connections.
+      const conn = this.node.getConnections(peerIdFromString(peer)).find((c) => c.limits == null && c.status === 'open');
+      if (!conn) throw new Error('no direct connection is open');
+      stream = await conn.newStream(this.protocol, { signal });
     } catch (err) {
       throw new PeerUnreachableError(`cannot open a sync stream to ${peer}: ${(err as Error).message}`);
     }

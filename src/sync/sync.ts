@@ -266,14 +266,15 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   }
 
   /**
-   * A connected peer joined a topic this node is subscribed to: exchange hellos with it now, so a write
+   * A connected peer joined the topic of a collection this node has: exchange hellos with it now, so a write
    * made here before the peer's subscription was known (gossip then had nobody to send it to) reaches it at
    * once: our hello makes it pull what it lacks, and we pull what we lack.
    */
   private onPeerTopic(peer: PeerIdString, topic: string, subscribed: boolean): void {
-    if (!this.started || !subscribed || !this.autoCatchUp || !this.subs.has(topic)) return;
-    if (!this.network.peers().includes(peer)) return;
-    const name = this.db.collections().find((c) => c.id === topic)?.name ?? topic;
+    if (!this.started || !subscribed || !this.autoCatchUp) return;
+    // Any collection this node has counts, subscribed or not: it publishes its own writes either way.
+    const name = this.db.collections().find((c) => c.id === topic)?.name;
+    if (name === undefined || !this.network.peers().includes(peer)) return;
     this.activity({ level: 'info', message: `Peer ${peer} subscribed to ${name}: exchanging digests with it`, peer, topic, collection: name });
     void this.exchange(peer);
   }
