@@ -27,6 +27,11 @@ test('two pages of the example app connect and show each other\'s tasks', async 
   await expect(b.getByRole('list', { name: 'Peers' }).getByRole('listitem')).toContainText('direct', { timeout: 20_000 });
   // Catch-up brings A's earlier task; live gossip brings later ones, both ways.
   await expect(b.getByRole('list', { name: 'Task list' })).toContainText('Buy milk', { timeout: 15_000 });
+  // useDocument follows one document live: B selects its copy of A's task, A ticks it.
+  await b.getByRole('listitem').filter({ hasText: 'Buy milk' }).getByRole('button', { name: 'Select' }).click();
+  await expect(b.getByLabel('Selected task')).toHaveText('Buy milk: to do');
+  await a.getByRole('checkbox', { name: 'Buy milk' }).click();
+  await expect(b.getByLabel('Selected task')).toHaveText('Buy milk: done', { timeout: 15_000 });
   await addTask(b, 'Walk the dog');
   await expect(a.getByRole('list', { name: 'Task list' })).toContainText('Walk the dog');
   // A controlled checkbox: it shows the new state once the node has stored it.

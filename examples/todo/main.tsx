@@ -2,14 +2,21 @@
 import { useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { browserNetwork, lockFirstFreeName, openNode, type Client } from 'p2p-docdb';
-import { NodeProvider, useDocuments, useNode, useNodeInfo, usePeers, useSyncStatus } from 'p2p-docdb/react';
+import { NodeProvider, useDocument, useDocuments, useNode, useNodeInfo, usePeers, useSyncStatus } from 'p2p-docdb/react';
+
+function Selected({ id }: { id: string }) {
+  const { doc } = useDocument('Task', id);
+  return <p aria-label="Selected task">{doc ? `${String(doc.fields.title)}: ${doc.fields.done ? 'done' : 'to do'}` : '…'}</p>;
+}
 
 function Tasks() {
   const node = useNode();
   const { docs, total } = useDocuments('Task', { limit: 50 });
   const [title, setTitle] = useState('');
+  const [selected, setSelected] = useState<string | null>(null);
   return (
     <section aria-label="Tasks">
+      {selected && <Selected id={selected} />}
       <form onSubmit={async (e) => { e.preventDefault(); await node.create('Task', { title, done: false }); setTitle(''); }}>
         <label>New task <input value={title} onChange={(e) => setTitle(e.target.value)} /></label>
         <button type="submit">Add task</button>
@@ -22,6 +29,7 @@ function Tasks() {
               <input type="checkbox" checked={d.fields.done === true} onChange={(e) => void node.update('Task', d.id, { done: e.target.checked })} />
               {String(d.fields.title)}
             </label>
+            <button type="button" onClick={() => setSelected(d.id)}>Select</button>
           </li>
         ))}
       </ul>

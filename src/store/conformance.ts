@@ -181,7 +181,6 @@ export const storeConformanceCases: StoreCase[] = [
       eq(await s.getBlock(cid(99)), undefined, 'missing block');
       eq(await s.hasBlocks([b1.cid, cid(99), b3.cid]), [true, false, true], 'hasBlocks');
       eq((await s.getBlocks([b3.cid, cid(99), b1.cid])).map((b) => b?.cid), [b3.cid, undefined, b1.cid], 'getBlocks order');
-      eq((await s.blocksOfCollection(COL_A)).map((b) => b.cid).sort(), [b1.cid, b2.cid], 'blocksOfCollection');
       eq((await s.blocksOfDoc(doc(1))).map((b) => b.cid).sort(), [b1.cid, b2.cid], 'blocksOfDoc');
       eq((await s.blockCidsOf(COL_A)).sort(), [b1.cid, b2.cid], 'blockCidsOf A');
       eq(await s.blockCidsOf(COL_B), [b3.cid], 'blockCidsOf B');

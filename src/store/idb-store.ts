@@ -150,10 +150,6 @@ export class IdbStore implements Store {
     return out;
   }
 
-  async blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]> {
-    return this.check().getAllFromIndex('blocks', 'collection', collection);
-  }
-
   async hasBlocks(cids: readonly BlockCid[]): Promise<boolean[]> {
     const tx = this.check().transaction('blocks', 'readonly');
     const out = await Promise.all(cids.map(async (cid) => (await tx.store.getKey(cid)) !== undefined));

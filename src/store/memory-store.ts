@@ -86,11 +86,6 @@ export class MemoryStore implements Store {
     return cids.map((c) => copy(this.data.blocks.get(c)));
   }
 
-  async blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]> {
-    this.check();
-    return [...this.data.blocks.values()].filter((b) => b.collection === collection).map(copy);
-  }
-
   async hasBlocks(cids: readonly BlockCid[]): Promise<boolean[]> {
     this.check();
     return cids.map((c) => this.data.blocks.has(c));

@@ -71,8 +71,6 @@ export interface Store {
   blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]>;
   /** All blocks of the documents whose DocIDs lie in [from, to] (both inclusive), in one read. */
   blocksOfDocRange(from: DocId, to: DocId): Promise<StoredBlock[]>;
-  /** All blocks of one collection. */
-  blocksOfCollection(collection: CollectionId): Promise<StoredBlock[]>;
   /** The CIDs of all blocks of one collection. */
   blockCidsOf(collection: CollectionId): Promise<BlockCid[]>;
 
