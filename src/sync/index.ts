@@ -11,3 +11,4 @@ export * from './sync.js';
 export * from './sync-status.js';
 export * from './ports.js';
 export * from './serve-limits.js';
+export * from './hellos.js';

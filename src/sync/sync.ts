@@ -2,11 +2,8 @@
  * The replication engine: publishes local changes on their collection's topic, applies what peers publish,
  * fetches missing parents, and catches up with each peer on connect and on subscribe.
  */
-import { collectionIdOf } from '../core/collection-id.js';
-import { digestsEqual, type SetDigest } from '../core/digest.js';
+import { digestsEqual } from '../core/digest.js';
 import { TypedEventTarget } from '../core/events.js';
-import { MAX_CLOCK_DRIFT_MS } from '../core/hlc.js';
-import { formatSeconds } from '../core/verify.js';
 import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import type { ChangeEvent, CollectionInfo, IncomingBlock } from '../db/database.js';
 import type { ReplicaPort, SettingsPort } from './ports.js';
@@ -16,9 +13,9 @@ import type { SyncNetwork } from './network.js';
 import { Puller } from './puller.js';
 import { Receiver, describeError } from './receiver.js';
 import { decodeResponse, encodeRequest, type Hello } from './request-codec.js';
-import { findMismatches } from './schema-mismatch.js';
 import { Server } from './server.js';
 import { SubscriptionSet } from './subscriptions.js';
+import { HelloBook } from './hellos.js';
 import type { ServeLimitsInit } from './serve-limits.js';
 import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
@@ -58,12 +55,6 @@ export interface SyncInit {
   readonly paging?: { readonly pageDocs?: number; readonly rangeDocs?: number; readonly rangeBlocks?: number };
 }
 
-interface PeerInfo {
-  readonly collections: Set<CollectionId>;
-  readonly digests: Map<CollectionId, SetDigest>;
-  readonly reported: Set<CollectionId>;
-}
-
 /** Publisher-subscriber replication of one database over a SyncNetwork. */
 export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly db: ReplicaPort;
@@ -79,8 +70,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly now: () => number;
   private resyncTimer: ReturnType<typeof setInterval> | undefined;
   private readonly log: ActivityEntry[] = [];
-  private readonly peerInfo = new Map<PeerIdString, PeerInfo>();
-  private readonly clockWarned = new Set<PeerIdString>();
+  private readonly hellos: HelloBook;
   private readonly waitingExchange = new Map<PeerIdString, Promise<PullResult[]>>();
   private readonly status = new SyncStatusBoard((s) => this.emit('status', s));
   private readonly exchanges = new Map<PeerIdString, Promise<PullResult[]>>();
@@ -100,6 +90,13 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.resyncMs = init.resyncIntervalMs ?? 30_000;
     this.now = init.now ?? Date.now;
     this.subs = new SubscriptionSet(this.db, components.settings);
+    this.hellos = new HelloBook({
+      collections: () => this.db.collections(),
+      now: this.now,
+      log: (e) => this.activity(e),
+      mismatch: (e) => this.emit('schema-mismatch', e),
+      skew: (e) => this.emit('clock-skew', e),
+    });
     const log = (e: Omit<ActivityEntry, 'at'>): void => this.activity(e);
     this.receiver = new Receiver({
       db: this.db,
@@ -113,7 +110,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     });
     this.puller = new Puller({ db: this.db, network: this.network, log, progress: (p) => {
       this.emit('catch-up', p);
-      if (!p.done) this.status.set({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });
+      if (!p.done) this.setStatus({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });
     } }, init.paging?.pageDocs !== undefined ? { pageDocs: init.paging.pageDocs } : {});
     this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), log }, {
       ...(init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {}),
@@ -154,7 +151,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     for (const col of this.subs.list()) this.network.unsubscribe(col.id);
     await Promise.allSettled([...this.inflight, this.publishing]);
     this.status.clear();
-    this.peerInfo.clear();
+    this.hellos.clear();
     this.exchanges.clear();
     this.waitingExchange.clear();
   }
@@ -199,6 +196,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   /** The connected peers that speak the sync protocol. */
   peers(): PeerIdString[] {
     return this.network.peers();
+  }
+
+  /** Records a status, for a peer still connected only (work finishing after a disconnect says nothing). */
+  private setStatus(s: Omit<SyncStatus, 'at'>): void {
+    if (this.started && this.network.peers().includes(s.peer)) this.status.set(s);
   }
 
   /** Where this node stands with each connected peer, per subscribed collection (or for one collection). */
@@ -257,7 +259,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.emit('peer', { peer, state });
     if (state === 'disconnected') {
       this.status.dropPeer(peer);
-      this.peerInfo.delete(peer);
+      this.hellos.drop(peer);
       this.exchanges.delete(peer);
       this.waitingExchange.delete(peer);
       return;
@@ -287,47 +289,9 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     return { collections: cols.map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests, now: this.now() };
   }
 
-  /** Records what a peer told about itself; reports same-name collections whose fields differ (once per peer). */
-  private heard(peer: PeerIdString, hello: Hello): void {
-    this.checkClock(peer, hello);
-    const reported = this.peerInfo.get(peer)?.reported ?? new Set<CollectionId>();
-    this.peerInfo.set(peer, {
-      collections: new Set(hello.collections.map(collectionIdOf)),
-      digests: new Map(hello.digests.map((d) => [d.collection, d.digest])),
-      reported,
-    });
-    // Only collections the peer really uses count: those it subscribes to or holds blocks of. A hello can
-    // list any definition; one it neither syncs nor holds is no reason to alarm the user.
-    const used = new Set<CollectionId>([...hello.subscribed, ...hello.digests.filter((d) => d.digest.count > 0).map((d) => d.collection)]);
-    const theirs = hello.collections.filter((def) => used.has(collectionIdOf(def)));
-    for (const m of findMismatches(this.db.collections(), theirs)) {
-      if (reported.has(m.remoteId)) continue;
-      reported.add(m.remoteId);
-      this.emit('schema-mismatch', { peer, ...m });
-      this.activity({ level: 'warn', message: `Peer ${peer} has a ${m.collection} collection with other fields (${m.fields.join(', ')}); it does not sync: ${m.differences.join('; ')}`, peer, topic: m.localId, collection: m.collection });
-    }
-  }
-
-  /**
-   * Says so, once per peer, when this node's clock and a peer's differ by more than half the allowed
-   * drift: past the drift, one side's changes are held back by the other.
-   */
-  private checkClock(peer: PeerIdString, hello: Hello): void {
-    if (hello.now === undefined || this.clockWarned.has(peer)) return;
-    const skew = this.now() - hello.now;
-    if (Math.abs(skew) <= MAX_CLOCK_DRIFT_MS / 2) return;
-    this.clockWarned.add(peer);
-    const how = skew > 0 ? 'ahead of' : 'behind';
-    const consequence = skew > 0
-      ? `changes made here are held back by that peer until its clock reaches their time`
-      : `that peer's changes are held back here until this clock reaches their time`;
-    this.emit('clock-skew', { peer, skewMs: skew });
-    this.activity({ level: 'warn', message: `This device's clock is ${formatSeconds(Math.abs(skew))} ${how} peer ${peer}'s: ${consequence}. Check the date and time settings of both devices.`, peer });
-  }
-
   /** A peer introduced itself in a request: pull from it whatever its digests say we lack. */
   private heardRequest(peer: PeerIdString, hello: Hello): void {
-    this.heard(peer, hello);
+    this.hellos.heard(peer, hello);
     if (this.started && this.autoCatchUp) void this.queue(peer, () => this.pullDifferences(peer));
   }
 
@@ -344,7 +308,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
         if (res.kind === 'hello') hello = res.hello;
       }
       if (!hello) throw new Error('the peer did not answer the hello');
-      this.heard(peer, hello);
+      this.hellos.heard(peer, hello);
       return this.pullDifferences(peer);
     });
     this.waitingExchange.set(peer, run);
@@ -363,7 +327,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
           this.activity({ level: 'warn', message: `Catch-up with ${peer} failed: ${describeError(err)}`, peer });
           for (const col of this.subs.list()) {
             const known = this.status.list(col.id).find((s) => s.peer === peer);
-            if (known && known.state !== 'in-sync') this.status.set({ peer, collection: col.id, name: col.name, state: 'failed', message: describeError(err) });
+            if (known && known.state !== 'in-sync') this.setStatus({ peer, collection: col.id, name: col.name, state: 'failed', message: describeError(err) });
           }
         }
         return [];
@@ -378,7 +342,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
    * When that brought new blocks, tells the other peers (a hello), so they can pull them in turn.
    */
   private async pullDifferences(peer: PeerIdString): Promise<PullResult[]> {
-    const info = this.peerInfo.get(peer);
+    const info = this.hellos.get(peer);
     if (!info) return [];
     const results: PullResult[] = [];
     for (const col of this.subs.list()) {
@@ -387,10 +351,10 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       const ours = await this.db.digest(col.id);
       const base = { peer, collection: col.id, name: col.name, theirs: theirs.count, ours: ours.count };
       if (digestsEqual(ours, theirs)) {
-        this.status.set({ ...base, state: 'in-sync' });
+        this.setStatus({ ...base, state: 'in-sync' });
         continue;
       }
-      this.status.set({ ...base, state: 'catching-up', received: 0, total: 0 });
+      this.setStatus({ ...base, state: 'catching-up', received: 0, total: 0 });
       const t0 = Date.now();
       this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} started: they hold ${theirs.count} blocks, we hold ${ours.count}`, peer, topic: col.id, collection: col.name });
       const r = await this.puller.pull(peer, col, { all: true });
@@ -398,7 +362,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       const after = await this.db.digest(col.id);
       info.digests.set(col.id, after);
       const complete = r.missing === 0 && r.rejected === 0;
-      this.status.set(complete
+      this.setStatus(complete
         ? { ...base, ours: after.count, state: digestsEqual(after, theirs) ? 'in-sync' : 'caught-up' }
         : { ...base, ours: after.count, state: 'failed', message: `${r.rejected} blocks rejected, ${r.missing} parents missing` });
       this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} finished: received ${r.received} blocks, applied ${r.applied}, ${r.duplicates} already held, ${r.rejected} rejected, in ${Date.now() - t0} ms`, peer, topic: col.id, collection: col.name });
