@@ -89,7 +89,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     super();
     this.init = { pingEveryMs: 3000, identifyTimeoutMs: 4000, dialAttempts: 3, dialAttemptMs: 5000, ...init };
     this.redialler = new Redialler({
-      hasDirect: (peerId) => this.hasDirect(peerId),
+      hasDirect: (peerId) => this.directConnection(peerId) !== undefined,
       dial: async (target, signal) => {
         await dialWithRetry(this.libp2p, target, { attempts: 1, attemptTimeoutMs: this.init.dialAttemptMs, signal });
       },
@@ -100,9 +100,10 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     }, init.redial);
   }
 
-  /** True when a connection without relay limits to the peer is open. */
-  private hasDirect(peerId: string): boolean {
-    return this.libp2p.getConnections().some((c) => c.remotePeer.toString() === peerId && c.status === 'open' && classifyConnection(c) === 'direct');
+  /** An open connection to the peer without relay limits (what sync, ping and re-dialling count as direct). */
+  directConnection(peer: PeerId | string): Connection | undefined {
+    const id = peer.toString();
+    return this.libp2p.getConnections().find((c) => c.remotePeer.toString() === id && c.status === 'open' && c.limits == null);
   }
 
   /** Peers this node is re-dialling after losing their direct connection. */
@@ -185,7 +186,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   /** Re-derives whether a peer counts as connected for each watched protocol, and tells the watchers. */
   private refresh(peer: PeerId): void {
     const id = peer.toString();
-    const direct = this.libp2p.getConnections(peer).some((c) => c.limits == null && c.status === 'open');
+    const direct = this.directConnection(peer) !== undefined;
     for (const w of this.watched.values()) {
       const now = direct && w.speakers.has(id);
       const was = w.connected.has(id);
@@ -330,7 +331,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     if (!peers.length) return;
     await Promise.all(
       peers.map(async (p) => {
-        const conn = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === p.peerId && c.limits == null);
+        const conn = this.directConnection(p.peerId);
         if (!conn) return;
         try {
           this.rtt.set(p.peerId, Math.round((await this.libp2p.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(2000) })) * 10) / 10);

@@ -5,7 +5,6 @@
  */
 import { TopicValidatorResult, type Message, type SubscriptionChangeData } from '@libp2p/gossipsub';
 import type { Connection, PeerId, Stream } from '@libp2p/interface';
-import { peerIdFromString } from '@libp2p/peer-id';
 import type { PeerIdString } from '../core/ids.js';
 import { FrameDecoder, MAX_FRAME_BYTES, encodeFrame } from '../sync/frames.js';
 import { PeerUnreachableError, ProtocolDecodeError } from '../sync/errors.js';
@@ -193,7 +192,7 @@ export class Libp2pSyncNetwork implements SyncNetwork {
       const signal = opts.signal ?? AbortSignal.timeout(this.dialTimeoutMs);
       // Only over a direct connection that is already open: sync never dials (dialProtocol would, and so
       // reconnect a peer the user just disconnected); the peer manager owns connections.
-      const conn = this.node.getConnections(peerIdFromString(peer)).find((c) => c.limits == null && c.status === 'open');
+      const conn = this.peerManager.directConnection(peer);
       if (!conn) throw new Error('no direct connection is open');
       stream = await conn.newStream(this.protocol, { signal });
     } catch (err) {

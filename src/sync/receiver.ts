@@ -68,10 +68,6 @@ export class Receiver {
     this.maxQueued = init.maxQueuedBlocks ?? 20_000;
   }
 
-  /** Blocks waiting to be verified or applied. */
-  get backlog(): number {
-    return this.queued;
-  }
 
   /** Handles one pubsub message; resolves to its verdict once its blocks are verified. Never throws. */
   async receive(msg: TopicMessage): Promise<Verdict> {

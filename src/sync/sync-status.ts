@@ -3,13 +3,12 @@ import type { CollectionId, PeerIdString } from '../core/ids.js';
 
 /**
  * Where this node stands with one peer on one collection:
- * - `comparing`: digests are being exchanged;
  * - `in-sync`: both hold the same blocks (equal digests) as of `at`;
  * - `caught-up`: this node holds everything the peer offered; the peer lacks some of ours and pulls them itself;
  * - `catching-up`: pulling the difference, `received` of `total` blocks so far;
  * - `failed`: the last exchange failed (`message` says why); the next resync tries again.
  */
-export type SyncState = 'comparing' | 'in-sync' | 'caught-up' | 'catching-up' | 'failed';
+export type SyncState = 'in-sync' | 'caught-up' | 'catching-up' | 'failed';
 
 /** One collection's sync state with one peer. */
 export interface SyncStatus {

@@ -34,7 +34,6 @@ function statusText(s: SyncStatus): string {
     case 'in-sync': return `${s.name}: in sync`;
     case 'caught-up': return `${s.name}: caught up (it is missing some of yours; it pulls them)`;
     case 'catching-up': return s.total ? `${s.name}: catching up ${s.received ?? 0} of ${s.total} changes` : `${s.name}: catching up…`;
-    case 'comparing': return `${s.name}: comparing…`;
     case 'failed': return `${s.name}: sync failed (${s.message ?? 'unknown reason'}); retrying later`;
   }
 }
