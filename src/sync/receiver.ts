@@ -21,6 +21,8 @@ export interface ReceiverComponents {
   log(entry: Omit<ActivityEntry, 'at'>): void;
   /** Called when blocks wait for parents this node lacks: fetch them from `peer`, then apply `pending`. */
   missing(peer: PeerIdString, collection: CollectionId, docs: DocId[], pending: IncomingBlock[]): void;
+  /** Called when messages of a peer on a collection start being left out (`waiting` blocks are queued). */
+  fellBehind(peer: PeerIdString, collection: CollectionId, waiting: number): void;
   /** Called once the queue has drained after messages were left out: catch up with those peers. */
   caughtBreath(peers: PeerIdString[]): void;
 }
@@ -30,7 +32,12 @@ export interface ReceiverInit {
   /** Most blocks applied in one transaction (default 1000). */
   readonly maxBatchBlocks?: number;
   /**
-   * Most blocks waiting to be verified or applied (default 20,000). Past it, new messages are left out (not
+   * How long one apply transaction should take (default 100 ms). Batches are sized from the measured cost
+   * of recent ones, so a local write waits behind at most about this long however fast blocks arrive.
+   */
+  readonly targetBatchMs?: number;
+  /**
+   * Most blocks waiting to be verified or applied (default 4,000: a few seconds of applying). Past it, new messages are left out (not
    * applied, not forwarded) and this node catches up with their senders once the queue has drained to half:
    * a writer faster than this node can apply never makes it lose data, only fall back on catch-up.
    */
@@ -57,22 +64,29 @@ export class Receiver {
   private queue: Slot[] = [];
   private draining = false;
   private readonly maxBatch: number;
+  private readonly targetBatchMs: number;
+  /** Measured cost of applying one block (moving average), which sizes the next batch. */
+  private msPerBlock = 0;
   private readonly maxQueued: number;
   /** Blocks in the queue (verifying or waiting to be applied). */
   private queued = 0;
   /** Senders whose messages were left out while the queue was full, and how many. */
   private readonly leftOut = new Map<PeerIdString, number>();
+  /** (peer, topic) pairs already reported as fallen behind since the last drain. */
+  private readonly behind = new Set<string>();
 
   constructor(private readonly c: ReceiverComponents, init: ReceiverInit = {}) {
     this.maxBatch = init.maxBatchBlocks ?? 1000;
-    this.maxQueued = init.maxQueuedBlocks ?? 20_000;
+    this.targetBatchMs = init.targetBatchMs ?? 100;
+    this.maxQueued = init.maxQueuedBlocks ?? 4_000;
   }
-
 
   /** Handles one pubsub message; resolves to its verdict once its blocks are verified. Never throws. */
   async receive(msg: TopicMessage): Promise<Verdict> {
     const name = this.c.subscribedName(msg.topic);
     if (name === undefined) return 'ignore';
+    // A full backlog leaves messages out before spending anything on them (decoding, hashing, verifying).
+    if (this.queued >= this.maxQueued) return this.leaveOut(msg, name);
     let blocks: EncodedBlock[];
     let publisher: string | undefined;
     try {
@@ -82,12 +96,7 @@ export class Receiver {
       return 'reject';
     }
     const sender = (msg.origin ?? publisher ?? msg.from) as PeerIdString;
-    if (this.queued + blocks.length > this.maxQueued && this.queued > 0) {
-      const n = this.leftOut.get(msg.from) ?? 0;
-      this.leftOut.set(msg.from, n + 1);
-      if (n === 0) this.c.log({ level: 'warn', message: `Falling behind on ${name}: ${this.queued} blocks wait to be applied; messages from ${msg.from} are left to catch-up until the queue drains`, peer: msg.from, topic: msg.topic, collection: name });
-      return 'ignore';
-    }
+    if (this.queued + blocks.length > this.maxQueued && this.queued > 0) return this.leaveOut(msg, name);
     const via = sender !== msg.from ? ` via ${msg.from}` : '';
     this.c.log({ level: 'info', message: `Received new pubsub message from ${sender}${via} on ${name}`, peer: sender, topic: msg.topic, collection: name });
     const slot: Slot = { from: msg.from, topic: msg.topic as CollectionId, state: 'verifying', blocks: [], size: blocks.length };
@@ -110,6 +119,25 @@ export class Receiver {
     } finally {
       this.kick();
     }
+  }
+
+  /** Leaves a message to catch-up (not applied, not forwarded); its sender is caught up with after the drain. */
+  private leaveOut(msg: TopicMessage, name: string): Verdict {
+    const n = this.leftOut.get(msg.from) ?? 0;
+    this.leftOut.set(msg.from, n + 1);
+    if (n === 0) this.c.log({ level: 'warn', message: `Falling behind on ${name}: ${this.queued} blocks wait to be applied; messages from ${msg.from} are left to catch-up until the queue drains`, peer: msg.from, topic: msg.topic, collection: name });
+    const key = `${msg.from}|${msg.topic}`;
+    if (!this.behind.has(key)) {
+      this.behind.add(key);
+      this.c.fellBehind(msg.from, msg.topic as CollectionId, this.queued);
+    }
+    return 'ignore';
+  }
+
+  /** Most blocks the next transaction should take, from the measured cost of recent ones. */
+  private batchLimit(): number {
+    if (this.msPerBlock <= 0) return this.maxBatch;
+    return Math.max(16, Math.min(this.maxBatch, Math.floor(this.targetBatchMs / this.msPerBlock)));
   }
 
   /** Decodes the envelope and every block; each block must belong to the topic's collection. */
@@ -145,7 +173,8 @@ export class Receiver {
       while (this.queue.length && this.queue[0]!.state !== 'verifying') {
         let count = 0;
         let take = 0;
-        while (take < this.queue.length && this.queue[take]!.state !== 'verifying' && (take === 0 || count + this.queue[take]!.blocks.length <= this.maxBatch)) {
+        const limit = this.batchLimit();
+        while (take < this.queue.length && this.queue[take]!.state !== 'verifying' && (take === 0 || count + this.queue[take]!.blocks.length <= limit)) {
           count += this.queue[take]!.blocks.length;
           take++;
         }
@@ -157,9 +186,14 @@ export class Receiver {
           if (!bySender.has(key)) bySender.set(key, []);
           bySender.get(key)!.push(q);
         }
+        const t0 = performance.now();
         try {
           for (const group of bySender.values()) await this.apply(group);
         } finally {
+          if (count > 0) {
+            const per = (performance.now() - t0) / count;
+            this.msPerBlock = this.msPerBlock === 0 ? per : 0.7 * this.msPerBlock + 0.3 * per;
+          }
           for (const q of taken) this.queued -= q.size;
           this.breathe();
         }
@@ -176,6 +210,7 @@ export class Receiver {
     const peers = [...this.leftOut.keys()];
     const n = [...this.leftOut.values()].reduce((a, b) => a + b, 0);
     this.leftOut.clear();
+    this.behind.clear();
     this.c.log({ level: 'info', message: `Caught up with the backlog; ${n} message(s) were left out: catching up with ${peers.join(', ')}` });
     this.c.caughtBreath(peers);
   }

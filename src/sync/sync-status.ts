@@ -6,9 +6,11 @@ import type { CollectionId, PeerIdString } from '../core/ids.js';
  * - `in-sync`: both hold the same blocks (equal digests) as of `at`;
  * - `caught-up`: this node holds everything the peer offered; the peer lacks some of ours and pulls them itself;
  * - `catching-up`: pulling the difference, `received` of `total` blocks so far;
+ * - `behind`: the peer sends faster than this node applies: `waiting` blocks are queued and its newer messages
+ *   are left out, to be pulled by catch-up once the queue has drained (nothing is lost);
  * - `failed`: the last exchange failed (`message` says why); the next resync tries again.
  */
-export type SyncState = 'in-sync' | 'caught-up' | 'catching-up' | 'failed';
+export type SyncState = 'in-sync' | 'caught-up' | 'catching-up' | 'behind' | 'failed';
 
 /** One collection's sync state with one peer. */
 export interface SyncStatus {
@@ -22,6 +24,8 @@ export interface SyncStatus {
   /** Blocks the peer held and this node held when they last compared. */
   readonly theirs?: number;
   readonly ours?: number;
+  /** Blocks waiting to be applied when this node fell behind. */
+  readonly waiting?: number;
   readonly message?: string;
   /** When this status was set (ms since the epoch). */
   readonly at: number;

@@ -34,7 +34,7 @@ export interface SyncInit {
   readonly autoCatchUp?: boolean;
   /** Most blocks applied in one transaction from pubsub (default 1000). */
   readonly maxBatchBlocks?: number;
-  /** Most received blocks waiting to be applied before new messages are left to catch-up (default 20,000). */
+  /** Most received blocks waiting to be applied before new messages are left to catch-up (default 4,000). */
   readonly maxQueuedBlocks?: number;
   /** Most blocks per response frame when answering a pull (default 500). */
   readonly chunkBlocks?: number;
@@ -103,6 +103,10 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       subscribedName: (topic) => (this.started && this.subs.has(topic) ? this.db.collection(topic).name : undefined),
       log,
       missing: (peer, collection, docs, pending) => this.fetchMissing(peer, collection, docs, pending, 0),
+      fellBehind: (peer, collection, waiting) => {
+        const col = this.subs.list().find((c) => c.id === collection);
+        if (col && this.started) this.setStatus({ peer, collection, name: col.name, state: 'behind', waiting });
+      },
       caughtBreath: (peers) => { for (const p of peers) if (this.started && this.network.peers().includes(p)) void this.exchange(p); },
     }, {
       ...(init.maxBatchBlocks !== undefined ? { maxBatchBlocks: init.maxBatchBlocks } : {}),

@@ -351,6 +351,8 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       await b.sync.subscribe('User');
       await h.connect(a, b);
       await h.ready([a, b], userId(a));
+      const seen: SyncStatus[] = [];
+      b.sync.on('status', (st) => seen.push(st));
       // Ten messages of 30 documents, as fast as A can write them.
       const writes = Array.from({ length: 10 }, (_, k) => a.db.createMany('User', Array.from({ length: 30 }, (_, i) => ({ name: `flood ${k}-${i}` }))));
       await Promise.all(writes);
@@ -358,6 +360,12 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       expect(entries(b, { text: 'Falling behind on User' }).length).toBeGreaterThanOrEqual(1);
       expect(entries(b, { text: 'Caught up with the backlog' }).length).toBeGreaterThanOrEqual(1);
       expect(await sameState(a.db, b.db)).toBe(true);
+      // B said it was behind A (with what was queued), then caught up and ended in sync.
+      const mine = seen.filter((st) => st.peer === a.id);
+      const behind = mine.findIndex((st) => st.state === 'behind');
+      expect(behind).toBeGreaterThanOrEqual(0);
+      expect(mine[behind]!.waiting).toBeGreaterThanOrEqual(1);
+      await waitFor(async () => b.sync.syncStatus().find((st) => st.peer === a.id)?.state === 'in-sync', 'B to be in sync with A again');
     });
 
     it('fetches missing parents from the sender in one request when only the latest block arrives', async () => {

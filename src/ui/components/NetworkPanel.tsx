@@ -28,12 +28,18 @@ async function copyText(text: string): Promise<boolean> {
   return ok;
 }
 
+/** " (it holds 1,200 changes, this tab 1,000)" when the peer is known to be ahead. */
+function aheadBy(s: SyncStatus): string {
+  return s.theirs !== undefined && s.ours !== undefined && s.theirs > s.ours ? ` (it holds ${s.theirs} changes, this tab ${s.ours})` : '';
+}
+
 /** "User: in sync", "Post: catching up 120 of 500 changes". */
 function statusText(s: SyncStatus): string {
   switch (s.state) {
     case 'in-sync': return `${s.name}: in sync`;
     case 'caught-up': return `${s.name}: caught up (it is missing some of yours; it pulls them)`;
-    case 'catching-up': return s.total ? `${s.name}: catching up ${s.received ?? 0} of ${s.total} changes` : `${s.name}: catching up…`;
+    case 'catching-up': return s.total ? `${s.name}: catching up ${s.received ?? 0} of ${s.total} changes` : `${s.name}: catching up…${aheadBy(s)}`;
+    case 'behind': return `${s.name}: behind, it sends faster than this tab applies (${s.waiting ?? 0} changes queued); the rest follows by catch-up`;
     case 'failed': return `${s.name}: sync failed (${s.message ?? 'unknown reason'}); retrying later`;
   }
 }
