@@ -137,13 +137,28 @@ export function useDocuments(collection: string | null, query: ListOptions = {})
     }
     let live = true;
     let scheduled = false;
+    // One read at a time: changes during a read ask for one more afterwards (a flood of changes must not
+    // pile up reads of the same page).
+    let reading = false;
+    let again = false;
     let id: string | undefined;
     const load = () => {
       scheduled = false;
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
       node.list(collection, q).then(
         (page) => { if (live) setState({ ...page, loading: false, error: null }); },
         (error: Error) => { if (live) setState((s) => ({ ...s, loading: false, error })); },
-      );
+      ).finally(() => {
+        reading = false;
+        if (again && live) {
+          again = false;
+          load();
+        }
+      });
     };
     setState(EMPTY);
     load();

@@ -204,6 +204,15 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       const ghostId = collectionIdOf(ghostDef);
       const ghost = createBlock({ collection: ghostId, doc: deriveDocId(ghostId, { x: 1 }), parents: [], clock: [Date.now(), 0], set: { x: 1 } }, me);
       const badValues = createBlock({ collection: topic, doc: deriveDocId(topic, { age: 'abc' } as never), parents: [], clock: [Date.now(), 0], set: { age: 'abc' } as never }, me);
+      // A lone surrogate, as a peer would put it on the wire: raw UTF-8 bytes ED A0 80 inside a signed string
+      // (every reader would decode U+FFFD, so its bytes are not the canonical encoding of what it decodes to).
+      const surrogateSet = { name: 'a\uFFFD\uFFFD\uFFFDb' };
+      const honest = createBlock({ collection: topic, doc: deriveDocId(topic, surrogateSet), parents: [], clock: [Date.now(), 0], set: surrogateSet }, me);
+      const lone = honest.bytes.slice();
+      const fffd = [0xef, 0xbf, 0xbd, 0xef, 0xbf, 0xbd, 0xef, 0xbf, 0xbd];
+      const at = lone.findIndex((_, i) => fffd.every((b, k) => lone[i + k] === b));
+      const surrogate = new Uint8Array([...lone.slice(0, at), 0xed, 0xa0, 0x80, ...lone.slice(at + 9)]);
+      surrogate[at - 2] = 0x60 + 5; // the string's CBOR header (before 'a'): text of 5 bytes ('a', 3 bytes, 'b')
       const random = seededRandom(7);
       const valid = encodeGossip({ collection: topic, blocks: [userBlock!.bytes] });
       const bad: Array<[string, Uint8Array]> = [
@@ -215,11 +224,13 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
         ['ValidationError', encodeGossip({ collection: topic, blocks: [badValues.bytes] })],
         ['InvalidBlockError', encodeGossip({ collection: topic, blocks: [postBlock!.bytes] })],
         ['MessageTooLargeError', new Uint8Array(600 * 1024).fill(0xa1)],
+        ['BlockDecodeError', encodeGossip({ collection: topic, blocks: [surrogate] })],
       ];
       for (const [, bytes] of bad) await x.network.publish(topic, bytes);
       await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= bad.length, `V to log ${bad.length} dropped messages`);
       const warns = entries(v, { level: 'warn', peer: x.id });
       expect(warns).toHaveLength(bad.length);
+      expect(warns.some((e) => /canonical/.test(e.message)), 'the lone surrogate refused as non-canonical bytes').toBe(true);
       for (const [name] of bad) expect(warns.some((e) => e.message.includes(`${name}:`)), `a warning naming ${name}`).toBe(true);
       expect(warns.every((e) => e.topic === topic && e.message.startsWith(`Dropped pubsub message from ${x.id}`))).toBe(true);
       expect(await snapshot(v.db)).toBe(before);
