@@ -4,6 +4,7 @@
  */
 import { TypedEventTarget } from '../core/events.js';
 import { toHex } from '../core/identity.js';
+import { didKeyOf } from '../core/did.js';
 import type { CollectionId, PeerIdString } from '../core/ids.js';
 import { DbError } from '../core/errors.js';
 import type { CollectionInfo } from '../db/database.js';
@@ -12,7 +13,9 @@ import type { P2PNode } from '../node/node.js';
 import type { ActivePeer, RelayState } from '../net/peer-manager.js';
 import type { ActivityEntry, PullResult } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
-import type { ListOptions, NodeEvents, NodeInfo, Page } from './types.js';
+import type { ListOptions, ListOrder, NodeEvents, NodeInfo, Page } from './types.js';
+import type { Commit } from '../db/history.js';
+import type { GraphQLEngine, LiveQuery, QueryResult } from '../graphql/engine.js';
 
 /** Calling a network feature on a node opened without a network. */
 export class NoNetworkError extends DbError {
@@ -117,10 +120,42 @@ export class Client extends TypedEventTarget<NodeEvents> {
   list(collection: string, opts: ListOptions = {}): Promise<Page> {
     return this.node.db.page(collection, {
       ...(opts.where ? { where: opts.where } : {}),
-      ...(opts.order ? { sort: { field: opts.order.field, order: opts.order.direction ?? 'asc' } } : {}),
+      ...(opts.filter ? { filter: opts.filter } : {}),
+      ...(opts.ids ? { ids: opts.ids } : {}),
+      ...(opts.order ? { sort: (Array.isArray(opts.order) ? opts.order : [opts.order]).map((o: ListOrder) => ({ field: o.field, order: o.direction ?? 'asc' })) } : {}),
       limit: opts.limit ?? DEFAULT_LIMIT,
       offset: opts.offset ?? 0,
     });
+  }
+
+  /** A document's history: one commit per block, parents first (as GraphQL's `_commits`). */
+  commits(docId: string): Promise<Commit[]> {
+    return this.node.db.commits(docId);
+  }
+
+  // ---------------------------------------------------------------- GraphQL
+
+  /**
+   * Runs a GraphQL query or mutation (DefraDB's shapes: `User(filter:, order:, limit:)`, `create_User(input:)`,
+   * `_count`, `_commits`…). Never throws: problems are `errors` with their line and column.
+   */
+  async query(source: string, variables: Record<string, unknown> = {}): Promise<QueryResult> {
+    return (await this.graphql()).query(source, variables);
+  }
+
+  /**
+   * Runs a GraphQL request and calls `onResult` with its result; a `subscription { User { … } }` calls it
+   * again whenever the documents it reads change (locally or from a peer). Resolves to a handle to stop it.
+   */
+  async liveQuery(source: string, variables: Record<string, unknown>, onResult: (r: QueryResult) => void): Promise<LiveQuery> {
+    return (await this.graphql()).live(source, variables, onResult);
+  }
+
+  private engine: Promise<GraphQLEngine> | undefined;
+  /** The GraphQL engine, loaded on first use (apps that never query do not download it). */
+  private graphql(): Promise<GraphQLEngine> {
+    this.engine ??= import('../graphql/engine.js').then((m) => new m.GraphQLEngine(this));
+    return this.engine;
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -145,7 +180,7 @@ export class Client extends TypedEventTarget<NodeEvents> {
   /** This node's name, PeerID, addresses and signing key. */
   info(): NodeInfo {
     const net = this.node.network;
-    return { name: this.node.name, peerId: net?.peerId ?? '', addresses: net?.addresses() ?? [], publicKey: toHex(this.node.db.identity.publicKey) };
+    return { name: this.node.name, peerId: net?.peerId ?? '', addresses: net?.addresses() ?? [], publicKey: toHex(this.node.db.identity.publicKey), did: didKeyOf(this.node.db.identity.publicKey) };
   }
 
   /**

@@ -6,23 +6,42 @@ import type { Document } from '../db/document.js';
 import type { ActivePeer, RelayState } from '../net/peer-manager.js';
 import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
+import type { Filter } from '../db/filter.js';
 import type { RedialEvent } from '../net/redial.js';
 
 export type { RedialEvent } from '../net/redial.js';
 export type { ActivePeer, ActivityEntry, CatchUpProgress, ClockSkewEvent, CollectionId, CollectionInfo, DocId, Document, FieldValue, Origin, PeerIdString, RelayState, SchemaMismatchEvent, SyncStatus };
 export type { SyncState } from '../sync/sync-status.js';
+export type { Filter, OperatorBlock, Operator } from '../db/filter.js';
+export type { Commit } from '../db/history.js';
+export type { LiveQuery, QueryResult } from '../graphql/engine.js';
 export type { CollectionDef, FieldDef, ScalarName } from '../core/schema.js';
 
 /** How to list documents: equality filters, an order, and a page. */
 export interface ListOptions {
   /** Field name to the value it must equal. */
   readonly where?: Readonly<Record<string, FieldValue>>;
-  /** Order by a field, or by creation (`_createdAt`, the default). */
-  readonly order?: { readonly field: string; readonly direction?: 'asc' | 'desc' };
+  /**
+   * A DefraDB-style filter: `{ age: { _gt: 30 }, _or: [{ name: { _like: "A%" } }, { verified: { _eq: true } }] }`.
+   * Operators: `_eq _ne _in _nin` on every field, `_gt _ge _lt _le` on Int, Float, String, ID and DateTime,
+   * `_like _nlike _ilike _nilike` (`%` any run, `_` one character) on String and ID; `_docID` filters by
+   * DocID. A bad field, operator or operand throws FilterError.
+   */
+  readonly filter?: Filter;
+  /** Only these DocIDs. */
+  readonly ids?: readonly string[];
+  /** Order by a field (or `_createdAt`, the default, or `_docID`), or by several: each breaks the ties of the one before. */
+  readonly order?: ListOrder | readonly ListOrder[];
   /** Most documents to return (default 100). */
   readonly limit?: number;
   /** Documents to skip first (default 0). */
   readonly offset?: number;
+}
+
+/** One key of an order. */
+export interface ListOrder {
+  readonly field: string;
+  readonly direction?: 'asc' | 'desc';
 }
 
 /** One page of a listing. */
@@ -44,6 +63,8 @@ export interface NodeInfo {
   readonly addresses: readonly string[];
   /** The Ed25519 key that signs this node's blocks, as hex. */
   readonly publicKey: string;
+  /** The same key as a DID (`did:key:z6Mk…`): this node's identity, as commits name their authors. */
+  readonly did: string;
 }
 
 /** Documents changed, locally or by a peer. */

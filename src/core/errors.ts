@@ -38,6 +38,11 @@ export class ValidationError extends DbError {
   }
 }
 
+/** A filter or order that does not fit the collection (unknown field, operator, or an operand of the wrong type). */
+export class FilterError extends DbError {
+  static override readonly name = 'FilterError';
+}
+
 /** Creating a document whose DocID already exists. */
 export class DocumentExistsError extends DbError {
   static override readonly name = 'DocumentExistsError';

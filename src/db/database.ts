@@ -11,14 +11,15 @@ import { HybridClock } from '../core/hlc.js';
 import type { Identity, SignatureVerifier } from '../core/identity.js';
 import { generateSecretKey } from '../core/identity.js';
 import { fastIdentity, fastVerifier } from '../core/webcrypto-ed25519.js';
-import type { EncodedBlock } from '../core/block.js';
+import { decodeBlock, type EncodedBlock } from '../core/block.js';
 import type { SetDigest } from '../core/digest.js';
 import { TypedEventTarget } from '../core/events.js';
 import { DbError } from '../core/errors.js';
 import type { DocRecord, Store, StoredBlock } from '../store/types.js';
 import { toDocument, type Document } from './document.js';
-import { runQuery, type ListQuery } from './query.js';
+import { readsAll, runQuery, sortSpecs, type ListQuery } from './query.js';
 import { blocksPeerLacks, sortCausal } from './dag.js';
+import { commitsOf, type Commit } from './history.js';
 import { CollectionRegistry, type CollectionInfo } from './collections.js';
 import { Records, SerialQueue } from './records.js';
 import { LocalWriter } from './local-writer.js';
@@ -200,13 +201,19 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     const col = this.collection(collection);
     const limit = Math.max(0, Math.floor(query.limit ?? 100));
     const offset = Math.max(0, Math.floor(query.offset ?? 0));
-    const byField = query.sort && query.sort.field !== '_createdAt';
-    if ((query.where && Object.keys(query.where).length) || byField) {
+    if (query.ids) {
+      // Named documents: read only those.
+      const recs = await this.records.records([...new Set(query.ids)].map(parseDocId));
+      const docs = [...recs.values()].filter((r): r is DocRecord => r !== undefined && r.collection === col.id).map(toDocument);
+      const all = runQuery(col.def, docs, query);
+      return { docs: all.slice(offset, offset + limit), total: all.length, hasMore: offset + limit < all.length };
+    }
+    if (readsAll(query)) {
       const all = await this.list(collection, query);
       return { docs: all.slice(offset, offset + limit), total: all.length, hasMore: offset + limit < all.length };
     }
     const order = await this.records.creationOrder(col.id);
-    const ids = order.slice(offset, limit, query.sort?.order === 'desc');
+    const ids = order.slice(offset, limit, sortSpecs(query)[0]?.order === 'desc');
     const recs = await this.records.records(ids);
     const docs = ids.map((id) => recs.get(id)).filter((r): r is DocRecord => r !== undefined).map(toDocument);
     return { docs, total: order.size, hasMore: offset + limit < order.size };
@@ -249,6 +256,15 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       this.check();
       return this.replica.apply(unique, origin, [...rejected]);
     });
+  }
+
+  /** A document's history: one commit per block, parents first (empty when unknown). */
+  async commits(id: string): Promise<Commit[]> {
+    const doc = parseDocId(id);
+    const rec = await this.records.record(doc);
+    if (!rec) return [];
+    const blocks = (await this.store.blocksOfDoc(doc)).map((b) => decodeBlock(b.bytes, b.cid));
+    return commitsOf(blocks, rec.state, rec.heads);
   }
 
   /** The heads of one document (empty when unknown). */

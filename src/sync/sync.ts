@@ -76,6 +76,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly exchanges = new Map<PeerIdString, Promise<PullResult[]>>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Failed exchanges in a row per peer (retried soon a few times). */
+  private readonly failedExchanges = new Map<PeerIdString, number>();
   private detach: Array<() => void> = [];
   private publishing: Promise<void> = Promise.resolve();
   private started = false;
@@ -266,6 +268,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.hellos.drop(peer);
       this.exchanges.delete(peer);
       this.waitingExchange.delete(peer);
+      this.failedExchanges.delete(peer);
       return;
     }
     if (this.autoCatchUp) void this.exchange(peer);
@@ -325,9 +328,12 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     const next = this.track(prev.then(async () => {
       if (!this.started) return [];
       try {
-        return await work();
+        const results = await work();
+        this.failedExchanges.delete(peer);
+        return results;
       } catch (err) {
         if (this.started) {
+          this.retryExchange(peer);
           this.activity({ level: 'warn', message: `Catch-up with ${peer} failed: ${describeError(err)}`, peer });
           for (const col of this.subs.list()) {
             const known = this.status.list(col.id).find((s) => s.peer === peer);
@@ -339,6 +345,22 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     }));
     this.exchanges.set(peer, next);
     return next;
+  }
+
+  /**
+   * A failed exchange with a peer still connected is tried again soon (0.5 s, 1 s, 2 s), not only at the
+   * next periodic resync: streams fail while a connection is being replaced (relayed by direct, or one of
+   * two direct ones closed), and a write the peer missed would otherwise wait for the resync.
+   */
+  private retryExchange(peer: PeerIdString): void {
+    const attempt = this.failedExchanges.get(peer) ?? 0;
+    if (attempt >= 3 || !this.network.peers().includes(peer)) return;
+    this.failedExchanges.set(peer, attempt + 1);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.started && this.network.peers().includes(peer)) void this.exchange(peer);
+    }, 500 * 2 ** attempt);
+    this.timers.add(timer);
   }
 
   /**

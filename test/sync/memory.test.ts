@@ -58,6 +58,29 @@ describe('subscriptions and memory-only behaviour', () => {
     a.sync = new Sync({ replica: a.db, settings: storeSettings(a.db.store), network: a.network });
   });
 
+  it('retries a failed exchange soon (streams fail while a connection is replaced), without waiting for the periodic resync', async () => {
+    const a = await h.peer('a', { sync: { resyncIntervalMs: 0, autoCatchUp: false } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
+    await a.sync.subscribe('User');
+    await b.sync.subscribe('User');
+    const doc = await a.db.create('User', { name: 'written before the link' });
+    // B's first two requests fail, as when the connection they ran on was closed underneath.
+    const ep = h.endpoint(b);
+    const real = ep.request.bind(ep);
+    let failures = 0;
+    ep.request = (peer, data) => {
+      if (failures < 2) {
+        failures++;
+        return (async function* () { throw new Error('stream reset: the connection was replaced'); })();
+      }
+      return real(peer, data);
+    };
+    await h.connect(a, b);
+    await waitFor(async () => (await b.db.get('User', doc.id)) !== undefined, 'B to get the document after two failed exchanges', 10_000);
+    expect(failures).toBe(2);
+    expect(entries(b, { text: `Catch-up with ${a.id} failed` })).toHaveLength(2);
+  });
+
   it('ignores messages that reach a node not subscribed to their topic', async () => {
     const [a, n] = [await h.peer('a'), await h.peer('n')];
     await h.connect(a, n);
