@@ -7,6 +7,7 @@ import { CollectionsPanel } from './CollectionsPanel.js';
 import { DocumentsPanel } from './DocumentsPanel.js';
 import { NetworkPanel } from './NetworkPanel.js';
 import { ActivityPanel } from './ActivityPanel.js';
+import { QueryPanel } from './QueryPanel.js';
 
 function Identity() {
   const { publicKey } = useNodeInfo();
@@ -58,6 +59,7 @@ export function App({ client }: { client: Client | null }) {
           <CollectionsPanel syncing={client.networked} />
           <DocumentsPanel />
         </main>
+        <QueryPanel />
         {client.networked && <ActivityPanel />}
       </div>
     </NodeProvider>
