@@ -6,7 +6,7 @@
  * figures into bench/results/latest.json. A failing group records null and its error; the run goes on.
  *
  *   npm run bench                       # everything
- *   npm run bench -- --only=sync,heap   # some groups (storage, sync, connect, bundle, heap)
+ *   npm run bench -- --only=sync,heap   # some groups (storage, query, sync, connect, bundle, heap)
  *   npm run bench -- --quick            # fewer repetitions (a smoke run)
  */
 import { cpus } from 'node:os';
@@ -21,6 +21,7 @@ import { runSync, SYNC_KEYS } from './workloads/sync.js';
 import { runConnect, CONNECT_KEYS } from './workloads/connect.js';
 import { runBundle, BUNDLE_KEYS } from './workloads/bundle.js';
 import { runHeap, HEAP_KEYS } from './workloads/heap.js';
+import { runQuery, QUERY_KEYS } from './workloads/query.js';
 
 ensureChromium(); // like `npm test`: installs Debian's chromium when missing and possible, or says what to do
 const argv = process.argv.slice(2);
@@ -47,7 +48,7 @@ async function group(r: Results, name: string, keys: readonly string[], fn: () =
 
 async function main(): Promise<number> {
   const r = new Results();
-  const owned = [STORAGE_KEYS, SYNC_KEYS, CONNECT_KEYS, BUNDLE_KEYS, HEAP_KEYS].flat();
+  const owned = [STORAGE_KEYS, SYNC_KEYS, CONNECT_KEYS, BUNDLE_KEYS, HEAP_KEYS, QUERY_KEYS].flat();
   let browser: Browser | undefined;
   try {
     log(`building the app into ${BUILD_DIR}…`);
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
     await group(r, 'storage', STORAGE_KEYS, () => runStorage(ctx, site, r, quick
       ? { awaitedN: 100, awaitedRounds: 2, batchN: 10_000, batchRounds: 1 }
       : { awaitedN: 300, awaitedRounds: 5, batchN: 10_000, batchRounds: 3 }));
+    await group(r, 'query', QUERY_KEYS, () => runQuery(ctx, site, r, quick ? { n: 100, rounds: 2, samples: 10 } : { n: 300, rounds: 5, samples: 30 }));
     await group(r, 'connect', CONNECT_KEYS, () => runConnect(ctx, site, r, { rounds: quick ? 2 : 7 }));
     await group(r, 'sync', SYNC_KEYS, () => runSync(ctx, site, r, quick
       ? { liveSamples: 60, burstRounds: 1, line5Samples: 20, catchup1000Rounds: 1, catchup10000Rounds: 1 }

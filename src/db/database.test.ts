@@ -96,6 +96,36 @@ describe('documents', () => {
     expect((await errorOf(db.list('User', { where: { nope: 1 } }))).name).toBe('ValidationError');
   });
 
+  it('filters read the collection from memory once, and stay right after local writes, deletes and blocks from a peer', async () => {
+    const data = createMemoryData();
+    const db = await memoryDb({ data });
+    const peerDb = await memoryDb();
+    const sent: Array<{ cid: BlockCid; bytes: Uint8Array }> = [];
+    peerDb.on('change', (e) => sent.push(...e.blocks));
+    const store = (db as unknown as { store: { listDocs(c: string): Promise<unknown[]> } }).store;
+    const listDocs = store.listDocs.bind(store);
+    let reads = 0;
+    store.listDocs = async (c) => { reads++; return listDocs(c); };
+    const adults = async () => (await db.list('User', { filter: { age: { _ge: 18 } }, sort: { field: 'name' } })).map((d) => d.fields.name);
+    const al = await db.create('User', { name: 'Al', age: 40 });
+    await db.create('User', { name: 'Kid', age: 9 });
+    expect(await adults()).toEqual(['Al']);
+    await db.create('User', { name: 'Bo', age: 30 });
+    const kid = (await db.list('User', { where: { name: 'Kid' } }))[0]!;
+    await db.update('User', kid.id, { age: 19 });
+    expect(await adults()).toEqual(['Al', 'Bo', 'Kid']);
+    await db.delete('User', al.id);
+    expect(await adults()).toEqual(['Bo', 'Kid']);
+    await peerDb.create('User', { name: 'Remote', age: 50 });
+    await db.applyBlocks(sent, 'peer' as never);
+    expect(await adults()).toEqual(['Bo', 'Kid', 'Remote']);
+    expect(reads).toBe(1);
+    // What a query returns cannot be changed by its caller.
+    const [bo] = await db.list('User', { where: { name: 'Bo' } });
+    expect(() => { (bo!.fields as Record<string, unknown>).age = 1; }).toThrow();
+    expect((await db.get('User', bo!.id))!.fields.age).toBe(30);
+  });
+
   it('rejects bad input with named errors and stores nothing', async () => {
     const db = await memoryDb();
     const ann = await db.create('User', { name: 'Ann' });

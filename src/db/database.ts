@@ -188,8 +188,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   /** The documents of a collection, filtered and sorted (reads the whole collection: see `page`). */
   async list(collection: string, query: ListQuery = {}): Promise<Document[]> {
     const col = this.collection(collection);
-    const docs = (await this.store.listDocs(col.id)).map(toDocument);
-    return runQuery(col.def, docs, query);
+    return runQuery(col.def, await this.records.allDocuments(col.id), query);
   }
 
   /**

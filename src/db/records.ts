@@ -9,6 +9,10 @@ import { addToDigest, type SetDigest } from '../core/digest.js';
 import type { CollectionRecord, DocRecord, Store, StoredBlock } from '../store/types.js';
 import { LruMap } from './lru.js';
 import { CreationOrder } from './creation-order.js';
+import { toDocument, type Document } from './document.js';
+
+/** Most documents kept in memory for whole-collection reads (filters, orders by field), across collections. */
+export const FULL_COLLECTION_BUDGET = 50_000;
 
 /** Resolves a promise-returning function strictly after the previous one: the single writer. */
 export class SerialQueue {
@@ -36,6 +40,13 @@ export class Records {
   /** Creation-order indexes of the collections listed so far, and those being built. */
   private readonly orders = new Map<CollectionId, CreationOrder>();
   private readonly building = new Map<CollectionId, DocRecord[]>();
+  /**
+   * Whole collections as documents, for queries that read every document (filters, orders by a field):
+   * loaded on first such read while the budget allows, then kept up to date by every commit.
+   */
+  private readonly full = new Map<CollectionId, Map<DocId, Document>>();
+  private fullSize = 0;
+  private readonly loadingFull = new Map<CollectionId, DocRecord[]>();
 
   constructor(readonly store: Store) {}
 
@@ -80,6 +91,12 @@ export class Records {
       this.cache.set(r.id, r);
       this.orders.get(r.collection)?.note(r);
       this.building.get(r.collection)?.push(r);
+      this.loadingFull.get(r.collection)?.push(r);
+      const all = this.full.get(r.collection);
+      if (all) {
+        if (!all.has(r.id)) this.fullSize++;
+        all.set(r.id, frozen(r));
+      }
     }
     for (const b of blocks) this.blockCache.set(b.cid, b);
     if (this.docIds) for (const r of records) this.docIds.add(r.id);
@@ -105,6 +122,33 @@ export class Records {
     return d;
   }
 
+  /**
+   * Every document of a collection (deleted ones included), from memory when the collection is kept there.
+   * The documents are frozen: callers share them.
+   */
+  async allDocuments(collection: CollectionId): Promise<Document[]> {
+    const kept = this.full.get(collection);
+    if (kept) return [...kept.values()];
+    // Commits that land while the collection is read are applied on top afterwards (newer than what was read).
+    const landed: DocRecord[] = [];
+    this.loadingFull.set(collection, landed);
+    let read: DocRecord[];
+    try {
+      read = await this.store.listDocs(collection);
+    } finally {
+      if (this.loadingFull.get(collection) === landed) this.loadingFull.delete(collection);
+    }
+    const raced = this.full.get(collection);
+    if (raced) return [...raced.values()];
+    const all = new Map<DocId, Document>(read.map((r) => [r.id, frozen(r)]));
+    for (const r of landed) all.set(r.id, frozen(r));
+    if (this.fullSize + all.size <= FULL_COLLECTION_BUDGET) {
+      this.full.set(collection, all);
+      this.fullSize += all.size;
+    }
+    return [...all.values()];
+  }
+
   /** The creation-order index of a collection, built on first use from one read of it. */
   async creationOrder(collection: CollectionId): Promise<CreationOrder> {
     let order = this.orders.get(collection);
@@ -124,4 +168,11 @@ export class Records {
     }
     return order;
   }
+}
+
+/** A document view of a record that nobody can change (it is shared by every query that reads it). */
+function frozen(r: DocRecord): Document {
+  const d = toDocument(r);
+  Object.freeze(d.fields);
+  return Object.freeze(d);
 }

@@ -4,7 +4,7 @@
  * is sent when it differs). The schema is generated from the collections and rebuilt when one is added.
  */
 import {
-  GraphQLError, Kind, execute, getOperationAST, parse, validate,
+  GraphQLError, Kind, Lexer, OverlappingFieldsCanBeMergedRule, Source, TokenKind, ValuesOfCorrectTypeRule, execute, getOperationAST, parse, validate,
   type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import type { Client } from '../api/client.js';
@@ -45,9 +45,35 @@ function toResult(r: ExecutionResult): QueryResult {
 
 const failure = (errors: readonly GraphQLError[]): QueryResult => toResult({ errors });
 
+/**
+ * A request with its literal values blanked out: requests of the same shape pass or fail every validation
+ * rule alike, except those that look at literal values (their types, and whether two selections of the same
+ * name have the same arguments), which run on every request.
+ */
+function shapeOf(source: string): string | null {
+  try {
+    const lexer = new Lexer(new Source(source));
+    const parts: string[] = [];
+    for (let t = lexer.advance(); t.kind !== TokenKind.EOF; t = lexer.advance()) {
+      const literal = t.kind === TokenKind.STRING || t.kind === TokenKind.BLOCK_STRING || t.kind === TokenKind.INT || t.kind === TokenKind.FLOAT;
+      parts.push(literal ? '?' : t.value ?? t.kind);
+    }
+    return parts.join(' ');
+  } catch {
+    return null; // the parser reports it
+  }
+}
+
+const VALUE_RULES = [ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule];
+
+/** How many valid request shapes are remembered per schema. */
+const SHAPES = 500;
+
 /** The GraphQL engine of one node. */
 export class GraphQLEngine {
   private cached: { key: string; schema: GraphQLSchema } | null = null;
+  /** Shapes of requests that passed validation against the current schema (most recent last). */
+  private readonly validShapes = new Set<string>();
 
   constructor(private readonly client: Client) {}
 
@@ -55,7 +81,10 @@ export class GraphQLEngine {
   schema(): GraphQLSchema {
     const collections = this.client.collections();
     const key = collections.map((c) => c.id).join(',');
-    if (this.cached?.key !== key) this.cached = { key, schema: buildSchema(this.client, collections) };
+    if (this.cached?.key !== key) {
+      this.cached = { key, schema: buildSchema(this.client, collections) };
+      this.validShapes.clear();
+    }
     return this.cached.schema;
   }
 
@@ -69,8 +98,16 @@ export class GraphQLEngine {
     } catch (err) {
       return failure([err instanceof GraphQLError ? err : new GraphQLError((err as Error).message)]);
     }
-    const errors = validate(schema, doc);
+    // A shape that validated before needs only its literal values checked (validation is most of the cost
+    // of a small mutation); errors are never reused, so their locations always point into this request.
+    const shape = shapeOf(source);
+    const known = shape !== null && this.validShapes.has(shape);
+    const errors = validate(schema, doc, known ? VALUE_RULES : undefined);
     if (errors.length) return failure(errors);
+    if (shape !== null && !known) {
+      this.validShapes.add(shape);
+      if (this.validShapes.size > SHAPES) this.validShapes.delete(this.validShapes.values().next().value!);
+    }
     const op = getOperationAST(doc, operationName);
     if (!op) return failure([new GraphQLError(operationName ? `no operation named ${operationName}` : 'the request holds several operations: name the one to run')]);
     return { doc, op, schema };

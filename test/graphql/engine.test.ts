@@ -130,6 +130,19 @@ describe('errors', () => {
     }
   });
 
+  it('checks literal values on every request, also of a shape that validated before', async () => {
+    await ok('{ User(limit: 1) { name } }');
+    const bad = await c.query('{ User(limit: "x") { name } }');
+    expect(bad.errors?.[0]!.message).toMatch(/Int cannot represent a non-integer value: "x"/);
+    await ok('{ User(limit: 1) { name } User(limit: 1) { name } }');
+    const clash = await c.query('{ User(limit: 1) { name } User(limit: 2) { name } }');
+    expect(clash.errors?.[0]!.message).toMatch(/Fields "User" conflict because they have differing arguments/);
+    await ok('mutation { create_User(input: {name: "a", born: "2020-01-01T00:00:00Z"}) { _docID } }');
+    const date = await c.query('mutation { create_User(input: {name: "b", born: "soon"}) { _docID } }');
+    expect(date.errors?.[0]!.locations?.[0]).toEqual({ line: 1, column: 49 }); // "soon", located in this request
+    expect(await c.list('User')).toMatchObject({ total: 1 });
+  });
+
   it('a subscription asked of query() is an error that says to use liveQuery', async () => {
     const r = await c.query('subscription { User { name } }');
     expect(r.errors?.[0]!.message).toMatch(/liveQuery/);
