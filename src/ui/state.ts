@@ -12,6 +12,8 @@ export interface UiState {
   /** Name of the open collection. */
   open: string | null;
   editing: DocId | null;
+  /** The document whose history dialog is open. */
+  history: DocId | null;
   schemaError: string | null;
   createError: string | null;
   editError: string | null;
@@ -31,6 +33,7 @@ export const useUi = create<UiState>(() => ({
   status: { kind: 'opening' },
   open: null,
   editing: null,
+  history: null,
   schemaError: null,
   createError: null,
   editError: null,
@@ -85,6 +88,10 @@ export const actions = {
     const open = useUi.getState().open;
     if (!open) return false;
     return attempt('createError', () => need().create(open, values));
+  },
+
+  showHistory(id: DocId | null): void {
+    useUi.setState({ history: id });
   },
 
   startEdit(id: DocId | null): void {

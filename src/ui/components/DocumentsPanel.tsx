@@ -5,6 +5,7 @@ import { useCollections, useDocuments } from '../../api/react.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { DocumentForm } from './DocumentForm.js';
+import { HistoryDialog } from './HistoryDialog.js';
 
 const PAGE = 100;
 
@@ -22,6 +23,7 @@ export function DocumentsPanel() {
   useEffect(() => setLimit(PAGE), [open]);
   const { docs, total, error: listError } = useDocuments(open, { limit });
   const editing = useUi((s) => s.editing);
+  const history = useUi((s) => s.history);
   const createError = useUi((s) => s.createError);
   const editError = useUi((s) => s.editError);
   const rowError = useUi((s) => s.rowError);
@@ -111,6 +113,9 @@ export function DocumentsPanel() {
                   <button type="button" className="secondary" onClick={() => actions.startEdit(d.id)}>
                     Edit
                   </button>
+                  <button type="button" className="secondary" onClick={() => actions.showHistory(d.id)}>
+                    History
+                  </button>
                   <button type="button" className="danger" onClick={() => actions.deleteDoc(d.id)}>
                     Delete
                   </button>
@@ -120,6 +125,7 @@ export function DocumentsPanel() {
           </tbody>
         </table>
       </div>
+      <HistoryDialog docId={history} onClose={() => actions.showHistory(null)} />
       {total > docs.length && (
         <button type="button" className="secondary" onClick={() => setLimit(limit + PAGE)}>
           Show more ({total - docs.length} not shown)
