@@ -1,11 +1,11 @@
-/** Our node in Node: Database over the bench's LevelStore, a Node libp2p peer (TCP loopback), and the Sync engine. */
+/** Our node in Node: Database over the LevelStore of headless peers, a Node libp2p peer (TCP loopback), and the Sync engine. */
 import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Database } from '../../src/db/database.js';
 import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
 import type { NetNode } from '../../src/net/services.js';
-import { LevelStore } from './level-store.js';
+import { LevelStore } from '../../src/store/level-store.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 

@@ -1,7 +1,7 @@
 /**
  * OrbitDB 4 side by side with our node, both in Node on TCP loopback, in one run: `npm run bench:orbitdb`.
  * Both peers of each system run in this one process. Both store on disk in LevelDB (OrbitDB's default; ours via
- * the bench's LevelStore). Merges its keys into bench/results/latest.json and prints the table.
+ * the LevelStore of headless peers). Merges its keys into bench/results/latest.json and prints the table.
  */
 import '../../src/net/polyfill.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,7 +56,7 @@ async function awaitedRates(r: Results): Promise<void> {
       u.push(O.awaitedN / ((performance.now() - t0) / 1000));
     }
     r.set('orbitdb_add_awaited_per_s', round(median(o)), o.length, `events db add of a 4-field object, ${O.awaitedN} per round, LevelDB blockstore`);
-    r.set('ours_node_create_awaited_per_s', round(median(u)), u.length, `db.create, ${O.awaitedN} per round, rounds interleaved with OrbitDB; store: bench LevelStore (LevelDB on disk, v8-serialized values), not IndexedDB`);
+    r.set('ours_node_create_awaited_per_s', round(median(u)), u.length, `db.create, ${O.awaitedN} per round, rounds interleaved with OrbitDB; store: LevelStore (src/store/level-store.ts, LevelDB on disk), not IndexedDB`);
     r.detail.node_awaited_rounds = { orbitdb: o.map((v) => round(v)), ours: u.map((v) => round(v)) };
   } finally {
     await orbit.stop();

@@ -3,6 +3,31 @@ import { describe, expect, it } from 'vitest';
 import { storeConformanceCases, type StoreHarness } from './conformance.js';
 import { MemoryStore, createMemoryData, type MemoryData } from './memory-store.js';
 import { idbStoreHarness } from './idb-harness.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LevelStore } from './level-store.js';
+import type { Store } from './types.js';
+
+/** LevelDB stores in fresh temporary directories; reopening opens the same directory. */
+function levelHarness(): StoreHarness {
+  const paths = new WeakMap<Store, string>();
+  return {
+    async open() {
+      const path = mkdtempSync(join(tmpdir(), 'level-store-'));
+      const s = await LevelStore.open(path);
+      paths.set(s, path);
+      return s;
+    },
+    async reopen(s) {
+      await s.close();
+      const path = paths.get(s)!;
+      const next = await LevelStore.open(path);
+      paths.set(next, path);
+      return next;
+    },
+  };
+}
 
 function memoryHarness(): StoreHarness {
   const data = new WeakMap<object, MemoryData>();
@@ -23,7 +48,7 @@ function memoryHarness(): StoreHarness {
   };
 }
 
-for (const [label, harness] of [['MemoryStore', memoryHarness()], ['IdbStore (fake-indexeddb)', idbStoreHarness(`conformance-${process.pid}`)]] as const) {
+for (const [label, harness] of [['MemoryStore', memoryHarness()], ['IdbStore (fake-indexeddb)', idbStoreHarness(`conformance-${process.pid}`)], ['LevelStore (LevelDB on disk)', levelHarness()]] as const) {
   describe(`${label} conformance`, () => {
     for (const c of storeConformanceCases) it(c.name, () => c.run(harness));
   });
@@ -52,5 +77,16 @@ describe('IdbStore closed from outside', () => {
     const err = await db.create('User', { name: 'late' }).then(() => undefined, (e: Error) => e);
     expect(err?.name).toBe('StoreError');
     expect(err?.message).toMatch(/another tab is upgrading/);
+  });
+});
+
+describe('LevelStore', () => {
+  it('refuses a second opener of the same directory with a clear StoreError', async () => {
+    const path = mkdtempSync(join(tmpdir(), 'level-lock-'));
+    const first = await LevelStore.open(path);
+    const err = await LevelStore.open(path).then(() => undefined, (e: Error) => e);
+    expect(err?.name).toBe('StoreError');
+    expect(err?.message).toMatch(/another node running on this directory/);
+    await first.close();
   });
 });

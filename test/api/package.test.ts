@@ -26,4 +26,19 @@ it('builds the library with declarations, and `p2p-docdb/node` works by its pack
   `;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
   expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ total: 1, title: 'from the package', core: true });
+  // The built CLI (what the bin runs once installed, without sources) loads and answers.
+  const pkgBin = (JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin;
+  expect(pkgBin.p2pdb).toBe('bin/p2pdb.mjs');
+  const cli = `
+    const { main } = await import('./dist/lib/cli/main.js');
+    process.exitCode = await main(['client', 'p2p', 'info', '--url', 'localhost:1']);
+  `;
+  let failed: { status: number; stderr: string } | undefined;
+  try {
+    execFileSync(process.execPath, ['--input-type=module', '-e', cli], { cwd: root, encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    failed = err as { status: number; stderr: string };
+  }
+  expect(failed?.status).toBe(1);
+  expect(failed?.stderr).toMatch(/^cannot reach a node at http:\/\/localhost:1/);
 }, 120_000);

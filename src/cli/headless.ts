@@ -1,0 +1,93 @@
+/**
+ * A headless node: the same engine, sync and client API as a tab, storing on disk (LevelDB under the root
+ * directory), listening on TCP (Node peers) and WebSockets (tabs can paste its /ws address), optionally
+ * reserving a slot on a relay, with the control API for `p2pdb client …` and DefraDB-style log lines.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { nodeNetwork, openNode, type Client } from '../api/node.js';
+import { LevelStore } from '../store/level-store.js';
+import { startControlServer, type ControlServer } from './control-server.js';
+import { formatActivity, formatLine } from './log-format.js';
+
+/** Options of `p2pdb start`. */
+export interface HeadlessOptions {
+  readonly rootdir: string;
+  /** Control API address. */
+  readonly host: string;
+  readonly port: number;
+  /** Listen addresses (TCP; a WebSocket one on a free port is added when none is given). */
+  readonly p2paddrs: readonly string[];
+  /** Peers to connect to at start. */
+  readonly peers: readonly string[];
+  /** Relays to reserve a slot on. */
+  readonly relays: readonly string[];
+  /** Where log lines go (default stdout). */
+  readonly log?: (line: string) => void;
+}
+
+/** A running headless node. */
+export interface Headless {
+  readonly client: Client;
+  readonly control: ControlServer;
+  close(): Promise<void>;
+}
+
+/** The listen addresses: as given, plus a WebSocket one on a free port of the first TCP address's IP when none is /ws. */
+export function listenAddrs(p2paddrs: readonly string[]): string[] {
+  const addrs = p2paddrs.length ? [...p2paddrs] : ['/ip4/127.0.0.1/tcp/9171'];
+  if (!addrs.some((a) => a.includes('/ws'))) {
+    const ip = /^\/(ip4|ip6)\/([^/]+)\//.exec(addrs[0]!);
+    addrs.push(ip ? `/${ip[1]}/${ip[2]}/tcp/0/ws` : '/ip4/127.0.0.1/tcp/0/ws');
+  }
+  return addrs;
+}
+
+/** Starts a headless node; resolves once it listens and its control API answers. */
+export async function startHeadless(o: HeadlessOptions): Promise<Headless> {
+  const log = o.log ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  await mkdir(o.rootdir, { recursive: true });
+  const store = await LevelStore.open(join(o.rootdir, 'data'));
+  let client: Client;
+  try {
+    client = await openNode({
+      name: 'p2pdb',
+      store,
+      network: nodeNetwork({ transports: ['tcp', 'ws'], listen: listenAddrs(o.p2paddrs), relay: o.relays }),
+      lockInit: { fallback: true, probeMs: 5 }, // LevelDB's own lock keeps a second process off this directory
+    });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  const self = client.info().peerId;
+  client.on('activity', (e) => log(formatActivity(e, self)));
+  client.on('sync-peer', (p) => log(formatLine('info', 'net', p.state === 'connected' ? 'Peer connected' : 'Peer disconnected', { PeerID: self, RemotePeer: p.peer })));
+  client.on('error', (e) => log(formatLine('error', 'node', e.message, { PeerID: self })));
+  let control: ControlServer;
+  try {
+    control = await startControlServer(client, o.host, o.port, (line) => log(formatLine('warn', 'http', line)));
+  } catch (err) {
+    await client.close();
+    throw new Error(`cannot serve the control API on ${o.host}:${o.port}: ${(err as Error).message}`);
+  }
+  log(formatLine('info', 'node', 'Started', { PeerID: self, Identity: client.info().did, Url: control.url, RootDir: o.rootdir }));
+  for (const a of client.info().addresses) log(formatLine('info', 'net', 'Listening', { Address: a }));
+  for (const peer of o.peers) {
+    try {
+      await client.connect(peer);
+      log(formatLine('info', 'net', 'Connected to a --peers address', { PeerID: self, Address: peer }));
+    } catch (err) {
+      log(formatLine('warn', 'net', `Could not connect to ${peer}: ${(err as Error).message}`, { PeerID: self }));
+    }
+  }
+  return {
+    client,
+    control,
+    async close() {
+      await control.close();
+      await client.close();
+      log(formatLine('info', 'node', 'Stopped', { PeerID: self }));
+    },
+  };
+}
