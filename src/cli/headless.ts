@@ -33,13 +33,18 @@ export interface Headless {
   close(): Promise<void>;
 }
 
-/** The listen addresses: as given, plus a WebSocket one on a free port of the first TCP address's IP when none is /ws. */
-export function listenAddrs(p2paddrs: readonly string[]): string[] {
+/**
+ * The listen addresses: as given, plus a WebSocket one on a free port of the first TCP address's IP when none
+ * is /ws; with a relay, also a reservation on it (`/p2p-circuit`) and WebRTC, so a tab that reaches this node
+ * through the relay upgrades to a direct connection as it does with another tab.
+ */
+export function listenAddrs(p2paddrs: readonly string[], withRelay = false): string[] {
   const addrs = p2paddrs.length ? [...p2paddrs] : ['/ip4/127.0.0.1/tcp/9171'];
   if (!addrs.some((a) => a.includes('/ws'))) {
     const ip = /^\/(ip4|ip6)\/([^/]+)\//.exec(addrs[0]!);
     addrs.push(ip ? `/${ip[1]}/${ip[2]}/tcp/0/ws` : '/ip4/127.0.0.1/tcp/0/ws');
   }
+  if (withRelay) addrs.push('/p2p-circuit', '/webrtc');
   return addrs;
 }
 
@@ -53,7 +58,7 @@ export async function startHeadless(o: HeadlessOptions): Promise<Headless> {
     client = await openNode({
       name: 'p2pdb',
       store,
-      network: nodeNetwork({ transports: ['tcp', 'ws'], listen: listenAddrs(o.p2paddrs), relay: o.relays }),
+      network: nodeNetwork({ transports: o.relays.length ? ['tcp', 'ws', 'webrtc'] : ['tcp', 'ws'], listen: listenAddrs(o.p2paddrs, o.relays.length > 0), relay: o.relays }),
       lockInit: { fallback: true, probeMs: 5 }, // LevelDB's own lock keeps a second process off this directory
     });
   } catch (err) {
