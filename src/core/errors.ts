@@ -43,6 +43,11 @@ export class FilterError extends DbError {
   static override readonly name = 'FilterError';
 }
 
+/** Text that is not a usable identity (a `did:key` of an Ed25519 key). */
+export class InvalidIdentityError extends DbError {
+  static override readonly name = 'InvalidIdentityError';
+}
+
 /** Creating a document whose DocID already exists. */
 export class DocumentExistsError extends DbError {
   static override readonly name = 'DocumentExistsError';
@@ -99,4 +104,9 @@ export class StoreError extends DbError {
 /** The node name is already open in another tab. */
 export class NodeLockedError extends DbError {
   static override readonly name = 'NodeLockedError';
+}
+
+/** Sealed content or a wrapped key that does not open: altered, or meant for another key. */
+export class DecryptionError extends InvalidBlockError {
+  static override readonly name = 'DecryptionError';
 }

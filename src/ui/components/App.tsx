@@ -1,5 +1,7 @@
 /** The app shell: node name, then (once the node is open) Network, Collections, Documents and Activity. */
+import { useState } from 'react';
 import { NodeProvider, useNodeInfo } from '../../api/react.js';
+import { copyText } from '../copy.js';
 import type { Client } from '../../api/index.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
@@ -9,11 +11,25 @@ import { NetworkPanel } from './NetworkPanel.js';
 import { ActivityPanel } from './ActivityPanel.js';
 import { QueryPanel } from './QueryPanel.js';
 
+/** This node's identity (the DID of the key that signs its blocks): what others use to share documents with it. */
 function Identity() {
-  const { publicKey } = useNodeInfo();
+  const { did } = useNodeInfo();
+  const [copied, setCopied] = useState(false);
   return (
-    <p className="identity" title={publicKey}>
-      identity <code>{publicKey.slice(0, 16)}…</code>
+    <p className="identity">
+      <span id="identity-label">Identity</span>{' '}
+      <code aria-labelledby="identity-label" className="did" title={did}>{did}</code>{' '}
+      <button
+        type="button"
+        className="link"
+        onClick={async () => {
+          setCopied(await copyText(did));
+          setTimeout(() => setCopied(false), 2000);
+        }}
+      >
+        Copy identity
+      </button>
+      {copied && <span className="copied" role="status">copied</span>}
     </p>
   );
 }

@@ -6,27 +6,8 @@ import type { SyncStatus } from '../../api/index.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { QrCode } from './QrCode.js';
+import { copyText } from '../copy.js';
 
-async function copyText(text: string): Promise<boolean> {
-  try {
-    if (navigator.clipboard) {
-      await navigator.clipboard.writeText(text);
-      return true;
-    }
-  } catch {
-    /* fall back below: plain http pages have no clipboard API */
-  }
-  const area = document.createElement('textarea');
-  area.value = text;
-  area.setAttribute('readonly', '');
-  area.style.position = 'fixed';
-  area.style.opacity = '0';
-  document.body.appendChild(area);
-  area.select();
-  const ok = document.execCommand('copy');
-  area.remove();
-  return ok;
-}
 
 /** " (it holds 1,200 changes, this tab 1,000)" when the peer is known to be ahead. */
 function aheadBy(s: SyncStatus): string {
