@@ -25,9 +25,17 @@ export async function openApp(page: Page, node?: string, query: Record<string, s
 
 /** Waits for the node's WebRTC-dialable address and returns it. */
 export async function dialableAddress(page: Page): Promise<string> {
+  await openAllAddresses(page);
   const item = page.getByRole('list', { name: 'Listen addresses' }).getByRole('listitem').filter({ hasText: '/p2p-circuit/webrtc/' }).first();
   await expect(item).toBeVisible({ timeout: 20_000 });
   return (await item.locator('code').textContent())!;
+}
+
+/** Opens the "All addresses" disclosure (where the list "Listen addresses" lives). */
+export async function openAllAddresses(page: Page): Promise<void> {
+  const summary = page.getByText('All addresses', { exact: true });
+  await expect(summary).toBeVisible();
+  if (!(await page.locator('details.all-addresses').evaluate((d) => (d as HTMLDetailsElement).open))) await summary.click();
 }
 
 /** Pastes an address into "Peer multiaddress" and presses Connect. */

@@ -27,9 +27,22 @@ test('one tab as a local database: add User, create, edit, delete, reload', asyn
   await expect(edit).toHaveCount(0);
   await expect(rowWith(page, 'User', 'Bob')).toContainText('42');
 
-  // Delete Cy.
+  // Delete Cy: a dialog asks first; Cancel (or Esc) keeps it, Delete deletes it and focus returns to the documents.
+  const confirm = page.getByRole('dialog', { name: 'Delete document?' });
   await rowWith(page, 'User', 'Cy').getByRole('button', { name: 'Delete' }).click();
+  await expect(confirm).toBeVisible();
+  await expect(confirm).toContainText('"Cy"');
+  await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(rowWith(page, 'User', 'Cy')).toHaveCount(1);
+  await rowWith(page, 'User', 'Cy').getByRole('button', { name: 'Delete' }).click();
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(rowWith(page, 'User', 'Cy')).toHaveCount(1);
+  await rowWith(page, 'User', 'Cy').getByRole('button', { name: 'Delete' }).click();
+  await confirm.getByRole('button', { name: 'Delete' }).click();
   await expect(rowWith(page, 'User', 'Cy')).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Documents in User' })).toBeFocused();
 
   // Reload: everything is still there.
   await page.reload();

@@ -24,8 +24,8 @@ test('two tabs of one browser connect by pasted address, both list each other as
   const first = a.getByRole('list', { name: 'Listen addresses' }).getByRole('listitem').first();
   await first.getByRole('button', { name: 'Copy address' }).click();
   await expect(first).toContainText('copied');
-  await a.getByText('QR code of the address').click();
-  await expect(a.getByRole('img', { name: "QR code of this node's address" })).toBeVisible();
+  await a.getByText('QR code of the invite link').click();
+  await expect(a.getByRole('img', { name: 'QR code of the invite link' })).toBeVisible();
   const idBefore = idB;
   await b.reload();
   await expect(b.getByRole('button', { name: 'Add collection' })).toBeVisible();
@@ -49,6 +49,29 @@ test('two separate browser contexts connect; Disconnect ends it on both sides', 
   await expect(peerItem(b, idA)).toHaveCount(0, { timeout: 5_000 }); // told at once, not after a transport timeout
   await ctxA.close();
   await ctxB.close();
+});
+
+test('"Copy invite link" copies a link that, opened in another browser, connects to this tab at start', async ({ context, browser }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const a = await context.newPage();
+  await openApp(a, uniqueNode('inv'));
+  const idA = await peerIdOf(a);
+  await a.getByRole('button', { name: 'Copy invite link' }).click();
+  await expect(a.getByRole('status').filter({ hasText: 'copied' })).toBeVisible();
+  const link = await a.evaluate(() => navigator.clipboard.readText());
+  const u = new URL(link);
+  expect(u.searchParams.get('peers')).toMatch(new RegExp(`/p2p-circuit/webrtc/p2p/${idA}$`));
+  expect(u.port).toBe(new URL(a.url()).port);
+  // Another browser (as another device would) opens the link: it picks its own node and connects at start.
+  const other = await browser.newContext();
+  try {
+    const b = await other.newPage();
+    await b.goto(link);
+    await expect(b.getByRole('button', { name: 'Add collection' })).toBeVisible();
+    await expect(peerItem(b, idA)).toContainText('direct', { timeout: 30_000 });
+  } finally {
+    await other.close();
+  }
 });
 
 test('?peers= connects at start', async ({ context }) => {

@@ -50,6 +50,7 @@ test("the seed's scenario: tab 2 connects to tab 1 and subscribes; tab 1's docum
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(rowWith(one, 'User', 'John')).toContainText('43', { timeout: 15_000 });
   await rowWith(one, 'User', 'John').getByRole('button', { name: 'Delete' }).click();
+  await one.getByRole('dialog', { name: 'Delete document?' }).getByRole('button', { name: 'Delete' }).click();
   await expect(rowWith(two, 'User', 'John')).toHaveCount(0, { timeout: 15_000 });
   await createDoc(two, 'User', { name: 'Back' });
   await expect(rowWith(one, 'User', 'Back')).toHaveCount(1, { timeout: 15_000 });

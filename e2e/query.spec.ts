@@ -38,9 +38,14 @@ test("the seed's mutation run in the Query panel of one tab reaches a subscribed
   await connectTo(b, await dialableAddress(a));
   await expect(peerItem(b, idA)).toContainText('direct', { timeout: 30_000 });
   await expect(peerItem(a, idB)).toContainText('direct', { timeout: 30_000 });
+  // Each collection says where it stands with its peers.
+  const state = (p: Page) => p.getByLabel('Sync state of User');
+  await expect(state(a)).toHaveText('sync off');
   await syncUser(a);
+  await expect(state(a)).toHaveText('no peers'); // B does not sync User yet
   await syncUser(b);
   await expect(peerItem(b, idA).getByLabel(`Sync with ${idA}`)).toHaveText(/User: (in sync|caught up)/, { timeout: 15_000 });
+  for (const p of [a, b]) await expect(state(p)).toHaveText('in sync with 1 peer', { timeout: 15_000 });
 
   await run(a, 'mutation { create_User(input: {name: "Alice", age: 30, verified: true, points: 1.5}) { _docID } }');
   await expect(result(a)).toContainText('"create_User"');

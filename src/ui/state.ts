@@ -14,6 +14,8 @@ export interface UiState {
   editing: DocId | null;
   /** The document whose history dialog is open. */
   history: DocId | null;
+  /** The document a delete waits to be confirmed for. */
+  confirmDelete: DocId | null;
   schemaError: string | null;
   createError: string | null;
   editError: string | null;
@@ -34,6 +36,7 @@ export const useUi = create<UiState>(() => ({
   open: null,
   editing: null,
   history: null,
+  confirmDelete: null,
   schemaError: null,
   createError: null,
   editError: null,
@@ -106,7 +109,13 @@ export const actions = {
     return ok;
   },
 
+  /** Asks to confirm deleting a document (null: cancel). */
+  askDelete(id: DocId | null): void {
+    useUi.setState({ confirmDelete: id });
+  },
+
   async deleteDoc(id: DocId): Promise<void> {
+    useUi.setState({ confirmDelete: null });
     const open = useUi.getState().open;
     if (!open) return;
     if (await attempt('rowError', () => need().delete(open, id))) {

@@ -1,6 +1,7 @@
 /** Collections: the SDL input, and the list of collections to open. */
 import { useState } from 'react';
-import { useCollections, useSubscriptions } from '../../api/react.js';
+import { useCollections, useSubscriptions, useSyncStatus } from '../../api/react.js';
+import type { SyncStatus } from '../../api/index.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 
@@ -16,11 +17,29 @@ function peerWording(d: string): string {
   return d.replace('the existing schema', 'your schema').replace('the new schema', "the peer's schema").replace('the new one', "the peer's");
 }
 
+/** "sync off", "no peers", "catching up 40%", "in sync with 2 peers": where a collection stands with its peers. */
+export function syncSummary(subscribed: boolean, statuses: readonly SyncStatus[]): string {
+  if (!subscribed) return 'sync off';
+  if (!statuses.length) return 'no peers';
+  const plural = (n: number) => `${n} peer${n === 1 ? '' : 's'}`;
+  if (statuses.every((s) => s.state === 'in-sync')) return `in sync with ${plural(statuses.length)}`;
+  const pulling = statuses.filter((s) => s.state === 'catching-up' || s.state === 'behind');
+  if (pulling.length) {
+    const total = pulling.reduce((n, s) => n + (s.total ?? 0), 0);
+    const received = pulling.reduce((n, s) => n + (s.received ?? 0), 0);
+    return total > 0 ? `catching up ${Math.min(99, Math.floor((100 * received) / total))}%` : 'catching up';
+  }
+  const failed = statuses.filter((s) => s.state === 'failed').length;
+  if (failed) return `sync failed with ${plural(failed)}, retrying`;
+  return `${plural(statuses.filter((s) => s.state === 'caught-up').length)} catching up with this node`;
+}
+
 /** The Collections area. */
 export function CollectionsPanel({ syncing }: { syncing: boolean }) {
   const collections = useCollections();
   const subscriptions = useSubscriptions();
   const subscribed = new Set(subscriptions.map((c) => c.id));
+  const statuses = useSyncStatus();
   const open = useUi((s) => s.open);
   const error = useUi((s) => s.schemaError);
   const subscribeError = useUi((s) => s.subscribeError);
@@ -91,6 +110,11 @@ export function CollectionsPanel({ syncing }: { syncing: boolean }) {
                   </button>
                   <span aria-hidden="true">sync</span>
                 </label>
+              )}
+              {syncing && (
+                <span className="sync-summary" aria-label={`Sync state of ${c.name}`}>
+                  {syncSummary(subscribed.has(c.id), statuses.filter((st) => st.collection === c.id))}
+                </span>
               )}
             </li>
           ))}

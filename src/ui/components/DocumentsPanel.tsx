@@ -1,11 +1,12 @@
 /** Documents of the open collection: the table, the new-document form, and the edit form. */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FieldValue } from '../../api/index.js';
 import { useCollections, useDocuments } from '../../api/react.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { DocumentForm } from './DocumentForm.js';
 import { HistoryDialog } from './HistoryDialog.js';
+import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.js';
 
 const PAGE = 100;
 
@@ -13,6 +14,12 @@ function show(v: FieldValue | undefined): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
+}
+
+/** How a document is named to the user: its first text field, else its DocID. */
+function describeDoc(d: { id: string; fields: Record<string, FieldValue> } | undefined, id: string): string {
+  const text = d ? Object.values(d.fields).find((v) => typeof v === 'string' && v.trim() !== '') : undefined;
+  return typeof text === 'string' ? `"${text}" (${id})` : id;
 }
 
 /** The Documents area. */
@@ -24,6 +31,8 @@ export function DocumentsPanel() {
   const { docs, total, error: listError } = useDocuments(open, { limit });
   const editing = useUi((s) => s.editing);
   const history = useUi((s) => s.history);
+  const confirmDelete = useUi((s) => s.confirmDelete);
+  const heading = useRef<HTMLHeadingElement>(null);
   const createError = useUi((s) => s.createError);
   const editError = useUi((s) => s.editError);
   const rowError = useUi((s) => s.rowError);
@@ -42,7 +51,7 @@ export function DocumentsPanel() {
   const fields = col.def.fields;
   return (
     <section className="panel" aria-labelledby="documents-heading">
-      <h2 id="documents-heading">
+      <h2 id="documents-heading" ref={heading} tabIndex={-1}>
         Documents <span className="sub">in {name}</span>
       </h2>
       <h3>New document</h3>
@@ -116,7 +125,7 @@ export function DocumentsPanel() {
                   <button type="button" className="secondary" onClick={() => actions.showHistory(d.id)}>
                     History
                   </button>
-                  <button type="button" className="danger" onClick={() => actions.deleteDoc(d.id)}>
+                  <button type="button" className="danger" onClick={() => actions.askDelete(d.id)}>
                     Delete
                   </button>
                 </td>
@@ -126,6 +135,15 @@ export function DocumentsPanel() {
         </table>
       </div>
       <HistoryDialog docId={history} onClose={() => actions.showHistory(null)} />
+      <ConfirmDeleteDialog
+        label={confirmDelete ? describeDoc(docs.find((d) => d.id === confirmDelete), confirmDelete) : null}
+        collection={name}
+        onCancel={() => actions.askDelete(null)}
+        onConfirm={async () => {
+          await actions.deleteDoc(confirmDelete!);
+          heading.current?.focus(); // the row is gone: focus goes back to the documents
+        }}
+      />
       {total > docs.length && (
         <button type="button" className="secondary" onClick={() => setLimit(limit + PAGE)}>
           Show more ({total - docs.length} not shown)

@@ -7,6 +7,7 @@ import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { QrCode } from './QrCode.js';
 import { copyText } from '../copy.js';
+import { inviteLink } from '../invite.js';
 
 
 /** " (it holds 1,200 changes, this tab 1,000)" when the peer is known to be ahead. */
@@ -51,7 +52,7 @@ export function NetworkPanel() {
   const [addr, setAddr] = useState('');
   const [copied, setCopied] = useState<string | null>(null);
   if (!peerId) return null;
-  const dialable = addresses.find((a) => a.includes('/p2p-circuit/webrtc/'));
+  const invite = inviteLink(location.href, addresses);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -70,34 +71,54 @@ export function NetworkPanel() {
           <p role="status" className={`relay relay-${relay?.state ?? 'none'}`}>
             Relay: {relayText(relay)}
           </p>
-          <h3 id="addresses-heading">Listen addresses</h3>
-          {addresses.length === 0 ? (
-            <p className="empty">No dialable address yet: it appears once the relay gives this node a slot.</p>
+          {invite ? (
+            <div className="invite stack">
+              <div className="row">
+                <button
+                  type="button"
+                  onClick={async () => {
+                    if (await copyText(invite)) setCopied(invite);
+                  }}
+                >
+                  Copy invite link
+                </button>
+                {copied === invite && <span className="copied" role="status">copied</span>}
+              </div>
+              <p className="hint">
+                Open it in another tab, or on a phone or laptop on this network: it connects to this tab at start.
+              </p>
+              <details>
+                <summary>QR code of the invite link</summary>
+                <QrCode text={invite} label="QR code of the invite link" />
+              </details>
+            </div>
           ) : (
-            <ul aria-label="Listen addresses" className="addresses">
-              {addresses.map((a) => (
-                <li key={a}>
-                  <code>{a}</code>
-                  <button
-                    type="button"
-                    className="secondary small"
-                    onClick={async () => {
-                      if (await copyText(a)) setCopied(a);
-                    }}
-                  >
-                    Copy address
-                  </button>
-                  {copied === a && <span className="copied">copied</span>}
-                </li>
-              ))}
-            </ul>
+            <p className="empty">No invite link yet: it appears once the relay gives this node a slot.</p>
           )}
-          {dialable && (
-            <details>
-              <summary>QR code of the address</summary>
-              <QrCode text={dialable} label="QR code of this node's address" />
-            </details>
-          )}
+          <details className="all-addresses">
+            <summary>All addresses</summary>
+            {addresses.length === 0 ? (
+              <p className="empty">No dialable address yet.</p>
+            ) : (
+              <ul aria-label="Listen addresses" className="addresses">
+                {addresses.map((a) => (
+                  <li key={a}>
+                    <code>{a}</code>
+                    <button
+                      type="button"
+                      className="secondary small"
+                      onClick={async () => {
+                        if (await copyText(a)) setCopied(a);
+                      }}
+                    >
+                      Copy address
+                    </button>
+                    {copied === a && <span className="copied">copied</span>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </details>
         </div>
         <div className="stack">
           <form onSubmit={submit} className="stack" aria-label="Connect to a peer">
