@@ -6,6 +6,20 @@ import { networkInterfaces } from 'node:os';
 import { build, preview } from 'vite';
 
 const port = Number(process.env.PORT ?? 5173);
+/** Where the app is built (default dist/; tests use another directory so they never touch dist/). */
+const outDir = process.env.P2PDB_OUT_DIR ?? 'dist';
+/** What the page learns from the server it was loaded from: the relay's address endpoint port. */
+const pageConfig = { relayHttpPort: Number(process.env.RELAY_HTTP_PORT ?? 9091) };
+const configPlugin = {
+  name: 'p2pdb-page-config',
+  configurePreviewServer(server) {
+    server.middlewares.use('/p2pdb-config.json', (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('cache-control', 'no-store');
+      res.end(JSON.stringify(pageConfig));
+    });
+  },
+};
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts ?? {};
 
 let relay = null;
@@ -19,8 +33,8 @@ if (scripts.relay) {
 }
 
 console.log('Building the app…');
-await build({ logLevel: 'warn' });
-const server = await preview({ preview: { port, host: true, strictPort: true }, logLevel: 'warn' });
+await build({ logLevel: 'warn', build: { outDir } });
+const server = await preview({ preview: { port, host: true, strictPort: true }, build: { outDir }, plugins: [configPlugin], logLevel: 'warn' });
 const lan = Object.values(networkInterfaces()).flat().filter((i) => i && i.family === 'IPv4' && !i.internal).map((i) => `http://${i.address}:${port}`);
 console.log(`\nP2P DocDB is running: http://localhost:${port}`);
 if (lan.length) console.log(`On your LAN: ${lan.join('  ')}`);

@@ -33,7 +33,7 @@ async function start(): Promise<void> {
   }
   try {
     const relayParam = url.searchParams.get('relay');
-    const relayPort = url.searchParams.get('relayHttpPort') ?? '9091';
+    const relayPort = url.searchParams.get('relayHttpPort') ?? String((await pageConfig()).relayHttpPort ?? 9091);
     const { client, internals } = await openNodeWithInternals({
       name,
       lock,
@@ -51,6 +51,21 @@ async function start(): Promise<void> {
     connectStartPeers(client, url.searchParams.get('peers'));
   } catch (err) {
     useUi.setState({ status: { kind: 'failed', message: `Could not open node "${name}": ${(err as Error).message}` } });
+  }
+}
+
+/**
+ * What the server the page was loaded from says (`npm start` serves /p2pdb-config.json: the relay's address
+ * endpoint port, so RELAY_HTTP_PORT works without URL parameters). Empty when there is none (vite dev, tests).
+ */
+async function pageConfig(): Promise<{ relayHttpPort?: number }> {
+  try {
+    const res = await fetch(new URL('p2pdb-config.json', location.href), { cache: 'no-store', signal: AbortSignal.timeout(2000) });
+    if (!res.ok) return {};
+    const c = (await res.json()) as { relayHttpPort?: unknown };
+    return typeof c.relayHttpPort === 'number' && Number.isInteger(c.relayHttpPort) && c.relayHttpPort > 0 && c.relayHttpPort < 65536 ? { relayHttpPort: c.relayHttpPort } : {};
+  } catch {
+    return {};
   }
 }
 
