@@ -65,6 +65,7 @@ export function App({ client }: { client: Client | null }) {
   return (
     <NodeProvider node={client}>
       <div className="app">
+        <a className="skip-link" href="#documents-heading">Skip to documents</a>
         <header>
           {heading}
           <Identity />

@@ -51,7 +51,11 @@ export function CollectionsPanel({ syncing }: { syncing: boolean }) {
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setBusy(true);
-    if (await actions.addSchema(sdl)) setSdl('');
+    if (await actions.addSchema(sdl)) {
+      setSdl('');
+      // Focus moves to the collection now open, from where its documents are a Tab away.
+      setTimeout(() => document.querySelector<HTMLButtonElement>('.collections button[aria-current="true"]')?.focus(), 0);
+    }
     setBusy(false);
   }
 

@@ -1,5 +1,5 @@
 /** A form with an input per field: creates a document, or edits one. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { coerceFormText, formatFieldType, formatFormText, type CollectionDef, type FieldDef, type FieldValue } from '../../api/index.js';
 import { Alert } from './Alert.js';
 
@@ -33,16 +33,30 @@ export interface DocumentFormProps {
   readonly onCancel?: () => void;
   /** In edit mode only changed fields are sent. */
   readonly mode: 'create' | 'edit';
+  /** Focus the first field when the form appears (the edit form, opened by a button). */
+  readonly autoFocus?: boolean;
 }
 
 /** The document form. */
-export function DocumentForm({ def, label, submitLabel, fields, error, onDismissError, onSubmit, onCancel, mode }: DocumentFormProps) {
+export function DocumentForm({ def, label, submitLabel, fields, error, onDismissError, onSubmit, onCancel, mode, autoFocus }: DocumentFormProps) {
   const [values, setValues] = useState<Values>(() => initial(def, fields));
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     setValues(initial(def, fields));
   }, [def, fields]);
   const idBase = `${mode}-${def.name}`;
+  const errorId = `${idBase}-error`;
+  // The field an error names ("age: expected Int, got …" or "tags[1]: …") is marked invalid and tied to it.
+  const badField = error ? def.fields.find((f) => error.startsWith(`${f.name}:`) || error.startsWith(`${f.name}[`))?.name : undefined;
+  const firstInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (autoFocus) firstInput.current?.focus();
+  }, [autoFocus]);
+  // After a create, the first field (enabled again by then) is ready for the next document.
+  const [created, setCreated] = useState(0);
+  useEffect(() => {
+    if (created) firstInput.current?.focus();
+  }, [created]);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -56,21 +70,37 @@ export function DocumentForm({ def, label, submitLabel, fields, error, onDismiss
     setBusy(true);
     const ok = await onSubmit(out);
     setBusy(false);
-    if (ok && mode === 'create') setValues(initial(def, undefined));
+    if (ok && mode === 'create') {
+      setValues(initial(def, undefined));
+      setCreated((n) => n + 1);
+    }
   }
 
   return (
-    <form aria-label={label} className="doc-form" onSubmit={submit} aria-busy={busy}>
+    <form
+      aria-label={label}
+      className="doc-form"
+      onSubmit={submit}
+      aria-busy={busy}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && onCancel) {
+          e.preventDefault();
+          onCancel();
+        }
+      }}
+    >
       {/* Disabled while saving, so typing is never wiped by the reset that follows a successful create. */}
       <fieldset className="fields" disabled={busy}>
-        {def.fields.map((f) => {
+        {def.fields.map((f, i) => {
           const id = `${idBase}-${f.name}`;
           const v = values[f.name];
+          const invalid = badField === f.name;
+          const aria = invalid ? { 'aria-invalid': true as const, 'aria-describedby': errorId } : {};
           return (
             <div key={f.name} className={isCheckbox(f) ? 'field check' : 'field'}>
               {isCheckbox(f) ? (
                 <>
-                  <input id={id} type="checkbox" checked={v === true} onChange={(e) => setValues({ ...values, [f.name]: e.target.checked })} />
+                  <input id={id} type="checkbox" ref={i === 0 ? firstInput : undefined} {...aria} checked={v === true} onChange={(e) => setValues({ ...values, [f.name]: e.target.checked })} />
                   <label htmlFor={id}>{f.name}</label>
                 </>
               ) : (
@@ -78,6 +108,8 @@ export function DocumentForm({ def, label, submitLabel, fields, error, onDismiss
                   <label htmlFor={id}>{f.name}</label>
                   <input
                     id={id}
+                    ref={i === 0 ? firstInput : undefined}
+                    {...aria}
                     type={inputType(f)}
                     inputMode={f.kind === 'Int' ? 'numeric' : f.kind === 'Float' ? 'decimal' : undefined}
                     placeholder={formatFieldType(f)}
@@ -90,7 +122,7 @@ export function DocumentForm({ def, label, submitLabel, fields, error, onDismiss
           );
         })}
       </fieldset>
-      <Alert message={error} onDismiss={onDismissError} />
+      <Alert message={error} onDismiss={onDismissError} id={errorId} />
       <div className="row">
         <button type="submit" disabled={busy}>
           {submitLabel}

@@ -22,6 +22,17 @@ function describeDoc(d: { id: string; fields: Record<string, FieldValue> } | und
   return typeof text === 'string' ? `"${text}" (${id})` : id;
 }
 
+/** A row's document in a button's accessible name: its first text field, else the start of its DocID. */
+function shortName(d: { id: string; fields: Record<string, FieldValue> }): string {
+  const text = Object.values(d.fields).find((v) => typeof v === 'string' && v.trim() !== '');
+  return typeof text === 'string' ? text : d.id.slice(0, 12);
+}
+
+/** Puts the focus back on a row's Edit button once its form is gone. */
+function focusEditButton(id: string): void {
+  setTimeout(() => document.getElementById(`edit-${id}`)?.focus(), 0);
+}
+
 /** The Documents area. */
 export function DocumentsPanel() {
   const collections = useCollections();
@@ -42,7 +53,7 @@ export function DocumentsPanel() {
   if (!col) {
     return (
       <section className="panel" aria-labelledby="documents-heading">
-        <h2 id="documents-heading">Documents</h2>
+        <h2 id="documents-heading" tabIndex={-1}>Documents</h2>
         <p className="empty">{collections.length ? 'Open a collection to see its documents.' : 'Add a collection first.'}</p>
       </section>
     );
@@ -77,8 +88,16 @@ export function DocumentsPanel() {
             fields={editDoc.fields}
             error={editError}
             onDismissError={() => actions.dismiss('editError')}
-            onSubmit={(patch) => actions.saveDoc(editDoc.id, patch)}
-            onCancel={() => actions.startEdit(null)}
+            autoFocus
+            onSubmit={async (patch) => {
+              const ok = await actions.saveDoc(editDoc.id, patch);
+              if (ok) focusEditButton(editDoc.id);
+              return ok;
+            }}
+            onCancel={() => {
+              actions.startEdit(null);
+              focusEditButton(editDoc.id);
+            }}
           />
         </>
       )}
@@ -113,19 +132,19 @@ export function DocumentsPanel() {
             {docs.map((d) => (
               <tr key={d.id} className={d.id === editing ? 'editing' : ''}>
                 <td>
-                  <code title={d.id}>{d.id}</code>
+                  <code title={d.id} id={`doc-${d.id}`}>{d.id}</code>
                 </td>
                 {fields.map((f) => (
                   <td key={f.name}>{show(d.fields[f.name])}</td>
                 ))}
                 <td className="actions">
-                  <button type="button" className="secondary" onClick={() => actions.startEdit(d.id)}>
+                  <button type="button" className="secondary" id={`edit-${d.id}`} aria-label={`Edit ${shortName(d)}`} onClick={() => actions.startEdit(d.id)}>
                     Edit
                   </button>
-                  <button type="button" className="secondary" onClick={() => actions.showHistory(d.id)}>
+                  <button type="button" className="secondary" aria-describedby={`doc-${d.id}`} onClick={() => actions.showHistory(d.id)}>
                     History
                   </button>
-                  <button type="button" className="danger" onClick={() => actions.askDelete(d.id)}>
+                  <button type="button" className="danger" aria-label={`Delete ${shortName(d)}`} onClick={() => actions.askDelete(d.id)}>
                     Delete
                   </button>
                 </td>

@@ -143,7 +143,7 @@ export function NetworkPanel() {
                   <span className={`kind kind-${p.kind}`}>{p.kind}</span>
                   {p.kind === 'relayed' && <span className="hint">sync waits for a direct connection…</span>}
                   <span className="rtt">{p.rttMs !== undefined ? `${p.rttMs} ms` : '…'}</span>
-                  <button type="button" className="danger small" onClick={() => actions.disconnect(p.peerId)}>
+                  <button type="button" className="danger small" aria-label={`Disconnect ${p.peerId.slice(0, 8)}…${p.peerId.slice(-4)}`} onClick={() => actions.disconnect(p.peerId)}>
                     Disconnect
                   </button>
                   {statuses.some((s) => s.peer === p.peerId) && (
