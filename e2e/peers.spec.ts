@@ -125,6 +125,10 @@ test('relay down at start: the tab works locally, retries, reserves when the rel
     const b = await context.newPage();
     await openApp(b, uniqueNode('down-b'), { relayHttpPort: String(httpPort) });
     const { idA, idB } = await connectPair(a, b);
+    // Let the direct connection settle first (just after an upgrade a duplicate may still be closing): each
+    // side has pinged the other over it.
+    await expect(peerItem(a, idB)).toContainText(/\d+(\.\d+)? ms/, { timeout: 15_000 });
+    await expect(peerItem(b, idA)).toContainText(/\d+(\.\d+)? ms/, { timeout: 15_000 });
     await relay.stop();
     await expect(a.getByRole('status').filter({ hasText: 'Relay:' })).toContainText(/unreachable|lost the relay/, { timeout: 20_000 });
     await b.waitForTimeout(2000);
