@@ -43,7 +43,12 @@ test("the seed's mutation run in the Query panel of one tab reaches a subscribed
   await expect(state(a)).toHaveText('sync off');
   await syncUser(a);
   await expect(state(a)).toHaveText('no peers'); // B does not sync User yet
-  await syncUser(b);
+  // B is told that a connected peer syncs User while it does not, and switches it on from the notice.
+  const offer = b.getByRole('status').filter({ hasText: 'A connected peer syncs User' });
+  await expect(offer).toBeVisible({ timeout: 15_000 });
+  await offer.getByRole('button', { name: 'Sync User' }).click();
+  await expect(b.getByRole('switch', { name: 'Sync User' })).toHaveAttribute('aria-checked', 'true');
+  await expect(offer).toHaveCount(0);
   await expect(peerItem(b, idA).getByLabel(`Sync with ${idA}`)).toHaveText(/User: (in sync|caught up)/, { timeout: 15_000 });
   for (const p of [a, b]) await expect(state(p)).toHaveText('in sync with 1 peer', { timeout: 15_000 });
 

@@ -53,6 +53,7 @@ export class Client extends TypedEventTarget<NodeEvents> {
         sync.on('catch-up', (p) => this.emit('catch-up', p)),
         sync.on('schema-mismatch', (m) => this.emit('schema-mismatch', m)),
         sync.on('clock-skew', (c) => this.emit('clock-skew', c)),
+        sync.on('offer', (o) => this.emit('sync-offer', o)),
         sync.on('peer', (p) => this.emit('sync-peer', p)),
       );
     }

@@ -4,13 +4,13 @@ import type { FieldValue } from '../core/values.js';
 import type { CollectionInfo } from '../db/database.js';
 import type { Document } from '../db/document.js';
 import type { ActivePeer, RelayState } from '../net/peer-manager.js';
-import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent } from '../sync/events.js';
+import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent, SyncOfferEvent } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
 import type { Filter } from '../db/filter.js';
 import type { RedialEvent } from '../net/redial.js';
 
 export type { RedialEvent } from '../net/redial.js';
-export type { ActivePeer, ActivityEntry, CatchUpProgress, ClockSkewEvent, CollectionId, CollectionInfo, DocId, Document, FieldValue, Origin, PeerIdString, RelayState, SchemaMismatchEvent, SyncStatus };
+export type { ActivePeer, ActivityEntry, CatchUpProgress, ClockSkewEvent, CollectionId, CollectionInfo, DocId, Document, FieldValue, Origin, PeerIdString, RelayState, SchemaMismatchEvent, SyncOfferEvent, SyncStatus };
 export type { SyncState } from '../sync/sync-status.js';
 export type { Filter, OperatorBlock, Operator } from '../db/filter.js';
 export type { Commit } from '../db/history.js';
@@ -97,6 +97,8 @@ export interface NodeEvents {
   'catch-up': CatchUpProgress;
   'schema-mismatch': SchemaMismatchEvent;
   'clock-skew': ClockSkewEvent;
+  /** A connected peer syncs collections this node has but does not sync: an offer to switch them on (after every hello). */
+  'sync-offer': SyncOfferEvent;
   /** A sync peer connected or left. */
   'sync-peer': { readonly peer: PeerIdString; readonly state: 'connected' | 'disconnected' };
   error: NodeErrorEvent;

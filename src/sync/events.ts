@@ -66,8 +66,17 @@ export interface ClockSkewEvent {
   readonly skewMs: number;
 }
 
+/** A connected peer syncs collections this node has but does not sync (yet): the user may want to. */
+export interface SyncOfferEvent {
+  readonly peer: PeerIdString;
+  /** Names of the collections (same definition as ours) the peer subscribes to and this node does not. */
+  readonly collections: readonly string[];
+}
+
 /** The engine's events. */
 export interface SyncEvents {
+  /** Told after every hello, so the list is current (empty when there is nothing to offer). */
+  offer: SyncOfferEvent;
   activity: ActivityEntry;
   'schema-mismatch': SchemaMismatchEvent;
   'catch-up': CatchUpProgress;

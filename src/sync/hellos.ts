@@ -16,6 +16,8 @@ import { findMismatches } from './schema-mismatch.js';
 /** What a peer last told. */
 export interface PeerHello {
   readonly collections: Set<CollectionId>;
+  /** The collections it subscribes to. */
+  readonly subscribed: Set<CollectionId>;
   readonly digests: Map<CollectionId, SetDigest>;
 }
 
@@ -26,6 +28,8 @@ export interface HelloBookComponents {
   log(entry: Omit<ActivityEntry, 'at'>): void;
   mismatch(e: SchemaMismatchEvent): void;
   skew(e: ClockSkewEvent): void;
+  /** The collections (of ours) the peer subscribes to, after each hello. */
+  peerSubscribes(peer: PeerIdString, collections: readonly CollectionId[]): void;
 }
 
 /** The latest hello of each connected peer. */
@@ -55,12 +59,15 @@ export class HelloBook {
     const reported = this.byPeer.get(peer)?.reported ?? new Set<CollectionId>();
     this.byPeer.set(peer, {
       collections: new Set(hello.collections.map(collectionIdOf)),
+      subscribed: new Set(hello.subscribed),
       digests: new Map(hello.digests.map((d) => [d.collection, d.digest])),
       reported,
     });
     // Only collections the peer really uses count: those it subscribes to or holds blocks of. A hello can
     // list any definition; one it neither syncs nor holds is no reason to alarm the user.
     const used = new Set<CollectionId>([...hello.subscribed, ...hello.digests.filter((d) => d.digest.count > 0).map((d) => d.collection)]);
+    const ours = new Set(this.c.collections().map((c) => c.id));
+    this.c.peerSubscribes(peer, hello.subscribed.filter((id) => ours.has(id)));
     const theirs = hello.collections.filter((def) => used.has(collectionIdOf(def)));
     for (const m of findMismatches(this.c.collections(), theirs)) {
       if (reported.has(m.remoteId)) continue;

@@ -26,6 +26,8 @@ export interface SyncStatus {
   readonly ours?: number;
   /** Blocks waiting to be applied when this node fell behind. */
   readonly waiting?: number;
+  /** Whether the peer subscribes to the collection (false: it only holds it), when known. */
+  readonly peerSubscribed?: boolean;
   readonly message?: string;
   /** When this status was set (ms since the epoch). */
   readonly at: number;

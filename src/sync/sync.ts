@@ -98,6 +98,10 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       log: (e) => this.activity(e),
       mismatch: (e) => this.emit('schema-mismatch', e),
       skew: (e) => this.emit('clock-skew', e),
+      peerSubscribes: (peer, ids) => {
+        const names = ids.filter((id) => !this.subs.has(id)).map((id) => this.db.collection(id).name);
+        this.emit('offer', { peer, collections: names });
+      },
     });
     const log = (e: Omit<ActivityEntry, 'at'>): void => this.activity(e);
     this.receiver = new Receiver({
@@ -375,7 +379,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       const theirs = info.digests.get(col.id);
       if (!info.collections.has(col.id) || !theirs) continue;
       const ours = await this.db.digest(col.id);
-      const base = { peer, collection: col.id, name: col.name, theirs: theirs.count, ours: ours.count };
+      const base = { peer, collection: col.id, name: col.name, theirs: theirs.count, ours: ours.count, peerSubscribed: info.subscribed.has(col.id) };
       if (digestsEqual(ours, theirs)) {
         this.setStatus({ ...base, state: 'in-sync' });
         continue;

@@ -10,9 +10,13 @@ export function bindClient(client: Client): () => void {
   if (first && !useUi.getState().open) useUi.setState({ open: first.name });
   const offs = [
     client.on('schema-mismatch', (m) => useUi.setState((s) => ({ mismatches: { ...s.mismatches, [`${m.peer}/${m.collection}`]: m } }))),
+    client.on('sync-offer', (o) => useUi.setState((s) => ({ offers: { ...s.offers, [o.peer]: o.collections } }))),
     client.on('sync-peer', (p) => {
       if (p.state === 'disconnected') {
-        useUi.setState((s) => ({ mismatches: Object.fromEntries(Object.entries(s.mismatches).filter(([, m]) => m.peer !== p.peer)) }));
+        useUi.setState((s) => ({
+          mismatches: Object.fromEntries(Object.entries(s.mismatches).filter(([, m]) => m.peer !== p.peer)),
+          offers: Object.fromEntries(Object.entries(s.offers).filter(([peer]) => peer !== p.peer)),
+        }));
       }
     }),
     client.on('error', (e) => useUi.setState({ nodeError: e.message })),

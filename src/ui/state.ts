@@ -25,6 +25,8 @@ export interface UiState {
   subscribeError: string | null;
   /** A problem the node reported on its own (e.g. its database was closed by another tab). */
   nodeError: string | null;
+  /** Collections each connected peer syncs that this node has but does not sync, by peer. */
+  offers: Readonly<Record<string, readonly string[]>>;
   /** Peers whose collection of the same name has other fields, by peer and collection name. */
   mismatches: Readonly<Record<string, SchemaMismatchEvent>>;
 }
@@ -46,6 +48,7 @@ export const useUi = create<UiState>(() => ({
   subscribeError: null,
   nodeError: null,
   mismatches: {},
+  offers: {},
 }));
 
 let client: Client | null = null;

@@ -81,6 +81,18 @@ describe('subscriptions and memory-only behaviour', () => {
     expect(entries(b, { text: `Catch-up with ${a.id} failed` })).toHaveLength(2);
   });
 
+  it('offers the collections a connected peer syncs that this node has but does not sync', async () => {
+    const a = await h.peer('a');
+    const b = await h.peer('b');
+    const offers: Array<{ peer: string; collections: readonly string[] }> = [];
+    a.sync.on('offer', (o) => offers.push(o));
+    await b.sync.subscribe('User,Post');
+    await a.sync.subscribe('Post');
+    await h.connect(a, b);
+    await waitFor(() => offers.some((o) => o.peer === b.id), 'an offer from B');
+    expect(offers.filter((o) => o.peer === b.id).at(-1)!.collections).toEqual(['User']); // Post is synced already
+  });
+
   it('ignores messages that reach a node not subscribed to their topic', async () => {
     const [a, n] = [await h.peer('a'), await h.peer('n')];
     await h.connect(a, n);

@@ -18,8 +18,10 @@ function peerWording(d: string): string {
 }
 
 /** "sync off", "no peers", "catching up 40%", "in sync with 2 peers": where a collection stands with its peers. */
-export function syncSummary(subscribed: boolean, statuses: readonly SyncStatus[]): string {
+export function syncSummary(subscribed: boolean, all: readonly SyncStatus[]): string {
   if (!subscribed) return 'sync off';
+  // Peers that hold the collection without subscribing to it do not count (they get no updates).
+  const statuses = all.filter((s) => s.peerSubscribed !== false);
   if (!statuses.length) return 'no peers';
   const plural = (n: number) => `${n} peer${n === 1 ? '' : 's'}`;
   if (statuses.every((s) => s.state === 'in-sync')) return `in sync with ${plural(statuses.length)}`;
@@ -44,6 +46,9 @@ export function CollectionsPanel({ syncing }: { syncing: boolean }) {
   const error = useUi((s) => s.schemaError);
   const subscribeError = useUi((s) => s.subscribeError);
   const mismatches = useUi((s) => s.mismatches);
+  const offers = useUi((s) => s.offers);
+  // Collections a connected peer syncs and this node has, but does not sync: nothing moves until it does.
+  const offered = [...new Set(Object.values(offers).flat())].filter((n) => collections.some((c) => c.name === n && !subscribed.has(c.id)));
   const [sdl, setSdl] = useState('');
   const [names, setNames] = useState('');
   const [busy, setBusy] = useState(false);
@@ -124,6 +129,14 @@ export function CollectionsPanel({ syncing }: { syncing: boolean }) {
           ))}
         </ul>
       )}
+      {syncing && offered.map((n) => (
+        <div role="status" className="notice offer" key={`offer-${n}`}>
+          A connected peer syncs {n}; this tab does not, so nothing of {n} moves between you yet.{' '}
+          <button type="button" onClick={() => void actions.setSync(n, true)}>
+            Sync {n}
+          </button>
+        </div>
+      ))}
       {Object.values(mismatches).map((m) => (
         <div role="alert" className="alert notice" key={`${m.peer}/${m.collection}`}>
           Peer {m.peer.slice(0, 8)}…{m.peer.slice(-4)} has a different {m.collection} collection, so it does not sync with yours:{' '}

@@ -16,5 +16,6 @@ describe('syncSummary', () => {
     expect(syncSummary(true, [st('behind', { waiting: 10 })])).toBe('catching up');
     expect(syncSummary(true, [st('in-sync'), st('failed', { message: 'x' })])).toBe('sync failed with 1 peer, retrying');
     expect(syncSummary(true, [st('caught-up'), st('in-sync')])).toBe('1 peer catching up with this node');
+    expect(syncSummary(true, [st('in-sync', { peerSubscribed: false })])).toBe('no peers'); // it holds User but does not sync it
   });
 });
