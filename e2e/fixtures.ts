@@ -76,3 +76,19 @@ export async function createDoc(page: Page, collection: string, values: Record<s
 export function rowWith(page: Page, collection: string, text: string) {
   return page.getByRole('table', { name: `${collection} documents` }).getByRole('row').filter({ hasText: text });
 }
+
+/** `b` pastes `a`'s address and connects; resolves once both list each other as direct. */
+export async function link(a: Page, b: Page): Promise<void> {
+  const idA = await peerIdOf(a);
+  const idB = await peerIdOf(b);
+  await connectTo(b, await dialableAddress(a));
+  await expect(peerItem(b, idA)).toContainText('direct', { timeout: 30_000 });
+  await expect(peerItem(a, idB)).toContainText('direct', { timeout: 30_000 });
+}
+
+/** Switches "Sync <collection>" on and waits until it shows. */
+export async function syncOn(p: Page, collection = 'User'): Promise<void> {
+  const sw = p.getByRole('switch', { name: `Sync ${collection}` });
+  await sw.click();
+  await expect(sw).toHaveAttribute('aria-checked', 'true');
+}

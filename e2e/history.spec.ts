@@ -1,6 +1,6 @@
 /** The History dialog: a document's Merkle DAG, with concurrent branches and their merge, and long histories. */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { USER_SDL, addSchema, connectTo, createDoc, dialableAddress, openApp, peerIdOf, peerItem, rowWith, uniqueNode } from './fixtures.js';
+import { USER_SDL, addSchema, createDoc, dialableAddress, link, openApp, peerIdOf, peerItem, rowWith, syncOn, uniqueNode } from './fixtures.js';
 
 async function tab(context: BrowserContext, prefix: string): Promise<Page> {
   const p = await context.newPage();
@@ -8,13 +8,6 @@ async function tab(context: BrowserContext, prefix: string): Promise<Page> {
   await addSchema(p, USER_SDL);
   await dialableAddress(p);
   return p;
-}
-
-async function link(a: Page, b: Page): Promise<void> {
-  const [idA, idB] = [await peerIdOf(a), await peerIdOf(b)];
-  await connectTo(b, await dialableAddress(a));
-  await expect(peerItem(b, idA)).toContainText('direct', { timeout: 30_000 });
-  await expect(peerItem(a, idB)).toContainText('direct', { timeout: 30_000 });
 }
 
 async function edit(p: Page, rowText: string, values: Record<string, string>): Promise<void> {
@@ -29,11 +22,7 @@ test('a document edited on two disconnected tabs shows two branches in its histo
   const a = await tab(context, 'hA');
   const b = await tab(context, 'hB');
   await link(a, b);
-  for (const p of [a, b]) {
-    const sw = p.getByRole('switch', { name: 'Sync User' });
-    await sw.click();
-    await expect(sw).toHaveAttribute('aria-checked', 'true');
-  }
+  for (const p of [a, b]) await syncOn(p);
   await createDoc(a, 'User', { name: 'Tree', age: '1' });
   await expect(rowWith(b, 'User', 'Tree')).toHaveCount(1, { timeout: 15_000 });
 

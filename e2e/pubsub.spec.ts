@@ -1,5 +1,5 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { USER_SDL, addSchema, connectTo, createDoc, dialableAddress, openApp, peerIdOf, peerItem, rowWith, uniqueNode } from './fixtures.js';
+import { USER_SDL, addSchema, createDoc, dialableAddress, link, openApp, peerIdOf, peerItem, rowWith, syncOn, uniqueNode } from './fixtures.js';
 
 async function tab(context: BrowserContext, prefix: string, sdl = USER_SDL): Promise<Page> {
   const p = await context.newPage();
@@ -9,20 +9,7 @@ async function tab(context: BrowserContext, prefix: string, sdl = USER_SDL): Pro
   return p;
 }
 
-/** `b` pastes `a`'s address and connects; waits until both list each other as direct. */
-async function link(a: Page, b: Page): Promise<void> {
-  const idA = await peerIdOf(a);
-  const idB = await peerIdOf(b);
-  await connectTo(b, await dialableAddress(a));
-  await expect(peerItem(b, idA)).toContainText('direct', { timeout: 30_000 });
-  await expect(peerItem(a, idB)).toContainText('direct', { timeout: 30_000 });
-}
-
-async function syncUser(p: Page): Promise<void> {
-  const sw = p.getByRole('switch', { name: 'Sync User' });
-  await sw.click();
-  await expect(sw).toHaveAttribute('aria-checked', 'true');
-}
+const syncUser = (p: Page) => syncOn(p);
 
 const activity = (p: Page) => p.getByRole('log', { name: 'Activity' });
 

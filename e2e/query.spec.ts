@@ -1,6 +1,6 @@
 /** The Query panel: GraphQL in real tabs, writes reaching a subscribed peer, filters, live subscriptions, errors. */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { USER_SDL, addSchema, connectTo, createDoc, dialableAddress, openApp, peerIdOf, peerItem, rowWith, uniqueNode } from './fixtures.js';
+import { USER_SDL, addSchema, connectTo, createDoc, dialableAddress, openApp, peerIdOf, peerItem, rowWith, uniqueNode, syncOn } from './fixtures.js';
 
 async function tab(context: BrowserContext, prefix: string): Promise<Page> {
   const p = await context.newPage();
@@ -9,11 +9,7 @@ async function tab(context: BrowserContext, prefix: string): Promise<Page> {
   return p;
 }
 
-async function syncUser(p: Page): Promise<void> {
-  const sw = p.getByRole('switch', { name: 'Sync User' });
-  await sw.click();
-  await expect(sw).toHaveAttribute('aria-checked', 'true');
-}
+const syncUser = (p: Page) => syncOn(p);
 
 /** Types a request into "GraphQL query" and runs it with the Run button (or Ctrl+Enter). */
 async function run(p: Page, source: string, how: 'button' | 'keys' = 'button'): Promise<void> {

@@ -1,15 +1,13 @@
 /** A direct connection closed underneath two tabs comes back on its own, and sync resumes (with catch-up). */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { USER_SDL, addSchema, connectTo, createDoc, dialableAddress, openApp, peerIdOf, peerItem, rowWith, uniqueNode } from './fixtures.js';
+import { USER_SDL, addSchema, connectTo, createDoc, dialableAddress, openApp, peerIdOf, peerItem, rowWith, uniqueNode, syncOn } from './fixtures.js';
 
 async function tab(context: BrowserContext, prefix: string): Promise<Page> {
   const p = await context.newPage();
   await openApp(p, uniqueNode(prefix));
   await addSchema(p, USER_SDL);
   await dialableAddress(p);
-  const sw = p.getByRole('switch', { name: 'Sync User' });
-  await sw.click();
-  await expect(sw).toHaveAttribute('aria-checked', 'true');
+  await syncOn(p);
   return p;
 }
 

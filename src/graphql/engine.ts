@@ -118,7 +118,12 @@ export class GraphQLEngine {
     const p = this.prepare(source, operationName);
     if (!('doc' in p)) return p;
     if (p.op.operation === 'subscription') return failure([new GraphQLError('a subscription sends results over time: run it with liveQuery', { nodes: p.op })]);
-    return toResult(await execute({ schema: p.schema, document: p.doc, variableValues: { ...variables }, contextValue: { variables }, ...(operationName ? { operationName } : {}) }));
+    return this.execute(p.schema, p.doc, variables, operationName);
+  }
+
+  /** Executes a request already parsed and validated. */
+  private async execute(schema: GraphQLSchema, document: DocumentNode, variables: Variables, operationName?: string): Promise<QueryResult> {
+    return toResult(await execute({ schema, document, variableValues: { ...variables }, contextValue: { variables }, ...(operationName ? { operationName } : {}) }));
   }
 
   /**
@@ -133,7 +138,7 @@ export class GraphQLEngine {
     }
     if (p.op.operation !== 'subscription') {
       let stopped = false;
-      void this.query(source, variables, operationName).then((r) => { if (!stopped) onResult(r); });
+      void this.execute(p.schema, p.doc, variables, operationName).then((r) => { if (!stopped) onResult(r); });
       return { stop: () => { stopped = true; } };
     }
     // Run the subscription's selection as a query over the same fields.
@@ -152,7 +157,7 @@ export class GraphQLEngine {
       try {
         do {
           again = false;
-          const r = toResult(await execute({ schema: this.schema(), document: asQuery, variableValues: { ...variables }, contextValue: { variables } }));
+          const r = await this.execute(this.schema(), asQuery, variables);
           const json = JSON.stringify(r);
           if (!stopped && json !== last) {
             last = json;

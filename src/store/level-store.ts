@@ -55,11 +55,9 @@ export class LevelStore implements Store {
     return out;
   }
 
-  private async keys(prefix: string, range: { gt?: string; lte?: string } = {}): Promise<string[]> {
+  private async keys(prefix: string): Promise<string[]> {
     const out: string[] = [];
-    const gt = range.gt !== undefined ? prefix + SEP + range.gt : prefix + SEP;
-    const bounds = range.lte !== undefined ? { gt, lte: prefix + SEP + range.lte } : { gt, lt: prefix + SEP + END };
-    for await (const key of this.db.keys(bounds)) out.push(key.slice(prefix.length + 1));
+    for await (const key of this.db.keys({ gt: prefix + SEP, lt: prefix + SEP + END })) out.push(key.slice(prefix.length + 1));
     return out;
   }
 

@@ -16,16 +16,21 @@ function show(v: FieldValue | undefined): string {
   return String(v);
 }
 
-/** How a document is named to the user: its first text field, else its DocID. */
-function describeDoc(d: { id: string; fields: Record<string, FieldValue> } | undefined, id: string): string {
+/** A document's first non-empty text field: what names it to the user. */
+function firstText(d: { fields: Record<string, FieldValue> } | undefined): string | undefined {
   const text = d ? Object.values(d.fields).find((v) => typeof v === 'string' && v.trim() !== '') : undefined;
-  return typeof text === 'string' ? `"${text}" (${id})` : id;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/** How the delete dialog names a document: its first text field and DocID, else the DocID. */
+function describeDoc(d: { id: string; fields: Record<string, FieldValue> } | undefined, id: string): string {
+  const text = firstText(d);
+  return text !== undefined ? `"${text}" (${id})` : id;
 }
 
 /** A row's document in a button's accessible name: its first text field, else the start of its DocID. */
 function shortName(d: { id: string; fields: Record<string, FieldValue> }): string {
-  const text = Object.values(d.fields).find((v) => typeof v === 'string' && v.trim() !== '');
-  return typeof text === 'string' ? text : d.id.slice(0, 12);
+  return firstText(d) ?? d.id.slice(0, 12);
 }
 
 /** Puts the focus back on a row's Edit button once its form is gone. */
