@@ -110,3 +110,8 @@ export class NodeLockedError extends DbError {
 export class DecryptionError extends InvalidBlockError {
   static override readonly name = 'DecryptionError';
 }
+
+/** A change the document's access policy does not allow (a write without `writer`, relations by a non-owner). */
+export class AccessDeniedError extends InvalidBlockError {
+  static override readonly name = 'AccessDeniedError';
+}

@@ -6,7 +6,7 @@ import type { EncodedBlock } from './block.js';
 import { MAX_BLOCK_BYTES, canonicalBytes, decodeBlock, signingBytes } from './block.js';
 import type { SignatureVerifier } from './identity.js';
 import { validateFields } from './values.js';
-import { deriveDocId } from './doc-id.js';
+import { deriveDocId, isRandomDocId } from './doc-id.js';
 import { aheadBy, MAX_CLOCK_DRIFT_MS } from './hlc.js';
 import { BlockCidMismatchError, BlockDecodeError, ClockDriftError, InvalidBlockError, InvalidSignatureError, UnknownCollectionError, ValidationError } from './errors.js';
 
@@ -68,6 +68,9 @@ export async function verifyDecoded(enc: EncodedBlock, ctx: VerifyContext): Prom
     if (isRoot && deriveDocId(block.collection, normal) !== block.doc) {
       throw new InvalidBlockError(`block ${shortCid(enc.cid)} creates ${block.doc}, but its content derives another DocID`);
     }
+  }
+  if (block.private && !isRandomDocId(block.doc)) {
+    throw new InvalidBlockError(`block ${shortCid(enc.cid)} creates a private document under a DocID that is not random`);
   }
   return enc;
 }

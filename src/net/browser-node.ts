@@ -7,7 +7,7 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import type { PrivateKey } from '@libp2p/interface';
 import { lanConnectionGater } from './gater.js';
-import { netServices, type NetNode, type NetServicesInit } from './services.js';
+import { CONNECTION_MONITOR, netServices, type NetNode, type NetServicesInit } from './services.js';
 
 /** Options of a tab's node. */
 export interface BrowserLibp2pInit extends NetServicesInit {
@@ -37,6 +37,7 @@ export async function createBrowserLibp2p(init: BrowserLibp2pInit = {}): Promise
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: lanConnectionGater(),
+    connectionMonitor: CONNECTION_MONITOR,
     services: netServices(init),
   });
 }

@@ -11,7 +11,7 @@ import type { PrivateKey } from '@libp2p/interface';
 import { lanConnectionGater } from './gater.js';
 import { installNodeWebSocket } from './node-websocket.js';
 import { keepRelayConnected, type RelayStatus } from './relay-client.js';
-import { netServices, type NetNode, type NetServicesInit } from './services.js';
+import { CONNECTION_MONITOR, netServices, type NetNode, type NetServicesInit } from './services.js';
 
 /** A transport a Node peer can use. */
 export type NodeTransportName = 'tcp' | 'ws' | 'webrtc';
@@ -54,6 +54,7 @@ export async function createNodeLibp2p(init: NodeLibp2pInit = {}): Promise<NetNo
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: lanConnectionGater(),
+    connectionMonitor: CONNECTION_MONITOR,
     services: netServices(init),
   });
   const relayAddrs = init.relayAddrs ?? [];

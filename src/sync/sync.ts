@@ -19,6 +19,9 @@ import { HelloBook } from './hellos.js';
 import type { ServeLimitsInit } from './serve-limits.js';
 import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
+/** Longest wait between retries of a failed exchange with a connected peer. */
+const MAX_RETRY_MS = 15_000;
+
 /** What the engine needs. */
 export interface SyncComponents {
   /** The engine's block-level API. */
@@ -44,6 +47,8 @@ export interface SyncInit {
   readonly fetchRetries?: number;
   /** Re-run catch-up with every peer this often, healing lost gossip (default 30 s; 0 turns it off). */
   readonly resyncIntervalMs?: number;
+  /** First wait before retrying a failed exchange with a connected peer (ms, default 500; doubles up to 15 s). */
+  readonly retryBaseMs?: number;
   /** Wall clock told to peers in hellos (ms; injectable for tests, default Date.now). */
   readonly now?: () => number;
   /** Per-peer limits on what this node serves (answers at once, bytes per interval). */
@@ -67,6 +72,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly maxActivity: number;
   private readonly fetchRetries: number;
   private readonly resyncMs: number;
+  private readonly retryBaseMs: number;
   private readonly now: () => number;
   private resyncTimer: ReturnType<typeof setInterval> | undefined;
   private readonly log: ActivityEntry[] = [];
@@ -90,6 +96,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.maxActivity = init.maxActivity ?? 500;
     this.fetchRetries = init.fetchRetries ?? 3;
     this.resyncMs = init.resyncIntervalMs ?? 30_000;
+    this.retryBaseMs = init.retryBaseMs ?? 500;
     this.now = init.now ?? Date.now;
     this.subs = new SubscriptionSet(this.db, components.settings);
     this.hellos = new HelloBook({
@@ -352,18 +359,20 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   }
 
   /**
-   * A failed exchange with a peer still connected is tried again soon (0.5 s, 1 s, 2 s), not only at the
-   * next periodic resync: streams fail while a connection is being replaced (relayed by direct, or one of
-   * two direct ones closed), and a write the peer missed would otherwise wait for the resync.
+   * A failed exchange with a peer still connected is tried again soon (0.5 s, 1 s, 2 s, … at most every
+   * 15 s, for as long as it fails and the peer stays connected), not only at the next periodic resync:
+   * streams fail while a connection is being replaced (relayed by direct, or one of two direct ones
+   * closed), and a write the peer missed would otherwise wait for the resync, or for ever when periodic
+   * resync is off. A peer that keeps failing costs one hello per 15 s.
    */
   private retryExchange(peer: PeerIdString): void {
     const attempt = this.failedExchanges.get(peer) ?? 0;
-    if (attempt >= 3 || !this.network.peers().includes(peer)) return;
+    if (!this.network.peers().includes(peer)) return;
     this.failedExchanges.set(peer, attempt + 1);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       if (this.started && this.network.peers().includes(peer)) void this.exchange(peer);
-    }, 500 * 2 ** attempt);
+    }, Math.min(this.retryBaseMs * 2 ** Math.min(attempt, 20), MAX_RETRY_MS));
     this.timers.add(timer);
   }
 

@@ -22,7 +22,14 @@ it(`catches up ${N} documents between Node peers`, async () => {
     const t1 = Date.now();
     await nb.dial(tcpAddr(na));
     const col = b.db.collection('User').id;
-    await waitFor(async () => (await b.db.digest(col)).count === N, `B to hold all ${N} documents`, 600_000);
+    try {
+      await waitFor(async () => (await b.db.digest(col)).count === N, `B to hold all ${N} documents`, 600_000);
+    } catch (err) {
+      // What each side last did, so a stall on a CI machine says where it stopped.
+      for (const p of [a, b]) console.log(`[faults] activity of ${p.name}:\n${p.sync.recentActivity().slice(-40).map((e) => `${new Date(e.at).toISOString()} ${e.level} ${e.message}`).join('\n')}`);
+      console.log(`[faults] B holds ${(await b.db.digest(col)).count}; requests sent by B: ${b.requests.join(',')}`);
+      throw err;
+    }
     const t2 = Date.now();
     expect(await b.db.digest(col)).toEqual(await a.db.digest(col));
     const pulls = b.requests.filter((k) => k === 'pull').length;

@@ -81,6 +81,27 @@ describe('subscriptions and memory-only behaviour', () => {
     expect(entries(b, { text: `Catch-up with ${a.id} failed` })).toHaveLength(2);
   });
 
+  it('keeps retrying a failed exchange while the peer stays connected (no periodic resync to fall back on)', async () => {
+    const a = await h.peer('a', { sync: { resyncIntervalMs: 0, autoCatchUp: false } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0, retryBaseMs: 5 } });
+    await a.sync.subscribe('User');
+    await b.sync.subscribe('User');
+    const doc = await a.db.create('User', { name: 'written before the link' });
+    const ep = h.endpoint(b);
+    const real = ep.request.bind(ep);
+    let failures = 0;
+    ep.request = (peer, data) => {
+      if (failures < 6) {
+        failures++;
+        return (async function* () { throw new Error('stream reset'); })();
+      }
+      return real(peer, data);
+    };
+    await h.connect(a, b);
+    await waitFor(async () => (await b.db.get('User', doc.id)) !== undefined, 'B to get the document after six failed exchanges', 10_000);
+    expect(entries(b, { text: `Catch-up with ${a.id} failed` })).toHaveLength(6);
+  });
+
   it('offers the collections a connected peer syncs that this node has but does not sync', async () => {
     const a = await h.peer('a');
     const b = await h.peer('b');
