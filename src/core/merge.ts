@@ -4,6 +4,7 @@ import type { Clock } from './hlc.js';
 import { compareClock } from './hlc.js';
 import type { Block } from './block.js';
 import type { FieldValue } from './values.js';
+import type { AccessInfo } from './policy.js';
 
 /** A version stamp: the clock and CID of the block that wrote something. */
 export interface Stamp {
@@ -23,6 +24,8 @@ export interface DocState {
   readonly deleted: Stamp | null;
   /** The earliest creating block seen. */
   readonly created: Stamp | null;
+  /** Private documents only: who may access it, and whether this node can read it. */
+  readonly access?: AccessInfo;
 }
 
 /** The state of a document no block has touched. */

@@ -15,6 +15,16 @@ export interface Policy {
   readonly epoch: number;
 }
 
+/** Who may access a private document (at its heads), and whether this node can read it. */
+export interface AccessInfo {
+  readonly owner: string;
+  /** Other identities and their relation, sorted by identity. */
+  readonly members: ReadonlyArray<readonly [string, 'reader' | 'writer']>;
+  readonly epoch: number;
+  /** True when this node holds the keys to open every effective change. */
+  readonly readable: boolean;
+}
+
 /** The policy a private document starts with: its creator owns it, nobody else is in it, epoch 0. */
 export function initialPolicy(ownerDid: string): Policy {
   return { owner: ownerDid, members: new Map(), epoch: 0 };

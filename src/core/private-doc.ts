@@ -9,19 +9,9 @@ import { didKeyOf } from './did.js';
 import { AccessDeniedError, DecryptionError, InvalidBlockError } from './errors.js';
 import type { BlockCid } from './ids.js';
 import { EMPTY_STATE, applyBlock, type DocState } from './merge.js';
-import { applyRelations, initialPolicy, mayRead, mayWrite, revokedWriters, type Policy } from './policy.js';
+import { applyRelations, initialPolicy, mayRead, mayWrite, revokedWriters, type AccessInfo, type Policy } from './policy.js';
 import { openFields } from './sealing.js';
 import type { Fields } from './values.js';
-
-/** Who may access a private document (at its heads), and whether this node can read it. */
-export interface AccessInfo {
-  readonly owner: string;
-  /** Other identities and their relation, sorted by identity. */
-  readonly members: ReadonlyArray<readonly [string, 'reader' | 'writer']>;
-  readonly epoch: number;
-  /** True when this node holds the keys to open every effective change. */
-  readonly readable: boolean;
-}
 
 /** A document state that knows its access policy (private documents only). */
 export interface PrivateDocState extends DocState {

@@ -24,7 +24,7 @@ export class CreationOrder {
   static of(records: Iterable<DocRecord>): CreationOrder {
     const order = new CreationOrder();
     for (const r of records) {
-      if (r.state.deleted || !r.state.created) continue;
+      if (!listed(r) || !r.state.created) continue;
       const e: Entry = { id: r.id, stamp: r.state.created };
       order.byId.set(r.id, e);
       order.entries.push(e);
@@ -41,7 +41,7 @@ export class CreationOrder {
   /** Follows a committed record: adds it, moves it (an earlier creating block arrived) or removes it (deleted). */
   note(r: DocRecord): void {
     const prev = this.byId.get(r.id);
-    const live = !r.state.deleted && r.state.created !== null;
+    const live = listed(r);
     if (prev && (!live || compareStamp(prev.stamp, r.state.created!) !== 0)) {
       this.entries.splice(this.indexOf(prev), 1);
       this.byId.delete(r.id);
@@ -78,4 +78,9 @@ export class CreationOrder {
     }
     return lo;
   }
+}
+
+/** Documents a listing shows: live, created, and readable here (a private document this node cannot read is not). */
+function listed(r: DocRecord): boolean {
+  return !r.state.deleted && r.state.created !== null && r.state.access?.readable !== false;
 }

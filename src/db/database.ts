@@ -22,6 +22,7 @@ import { blocksPeerLacks, sortCausal } from './dag.js';
 import { commitsOf, type Commit } from './history.js';
 import { CollectionRegistry, type CollectionInfo } from './collections.js';
 import { Records, SerialQueue } from './records.js';
+import { PrivateDocs } from './private-docs.js';
 import { LocalWriter } from './local-writer.js';
 import { ReplicaApplier, type ApplyResult, type IncomingBlock, type RejectedBlock, type VerifiedBlock } from './replica.js';
 
@@ -70,6 +71,8 @@ export interface DatabaseInit {
   readonly store: Store;
   /** Signing identity; loaded from (or created in) the store when absent. */
   readonly identity?: Identity;
+  /** The identity's Ed25519 secret key, which opens the keys of private documents shared with it (loaded with the identity when that is absent). */
+  readonly secretKey?: Uint8Array;
   readonly verifier?: SignatureVerifier;
   /** Wall clock, injectable for tests. */
   readonly now?: () => number;
@@ -84,6 +87,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private readonly records: Records;
   private readonly replica: ReplicaApplier;
   private readonly writer: LocalWriter;
+  private readonly privateDocs: PrivateDocs;
   private closed = false;
   private closedReason: Error | undefined;
 
@@ -93,11 +97,19 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     private readonly clock: HybridClock,
     verifier: SignatureVerifier,
     private readonly now: () => number,
+    secretKey: Uint8Array | undefined,
   ) {
     super();
     this.records = new Records(store);
+    this.privateDocs = new PrivateDocs({
+      store,
+      publicKey: identity.publicKey,
+      ...(secretKey ? { secretKey } : {}),
+      collection: (id) => this.registry.def(id),
+    });
     this.writer = new LocalWriter({
       records: this.records,
+      privateDocs: this.privateDocs,
       queue: this.queue,
       clock,
       identity,
@@ -106,6 +118,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     });
     this.replica = new ReplicaApplier({
       records: this.records,
+      privateDocs: this.privateDocs,
       clock,
       verifyCtx: { collection: (id) => this.registry.def(id), verifier, now },
       changed: (collection, docs, blocks, origin) => this.emit('change', { collection, docs, blocks: blocks.map(({ cid, bytes }) => ({ cid, bytes })), origin }),
@@ -116,6 +129,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   static async open(init: DatabaseInit): Promise<Database> {
     const { store } = init;
     let identity = init.identity;
+    let secretKey = init.secretKey;
     if (!identity) {
       let sk = await store.getMeta<Uint8Array>(META_IDENTITY);
       if (!(sk instanceof Uint8Array) || sk.byteLength !== 32) {
@@ -123,10 +137,11 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
         await store.putMeta(META_IDENTITY, sk);
       }
       identity = await fastIdentity(sk);
+      secretKey = sk;
     }
     // The clock needs no persisting: a change's clock is drawn above every stamp of its document.
     const now = init.now ?? Date.now;
-    const db = new Database(store, identity, new HybridClock(now), init.verifier ?? (await fastVerifier()), now);
+    const db = new Database(store, identity, new HybridClock(now), init.verifier ?? (await fastVerifier()), now, secretKey);
     db.registry.remember(await store.listCollections());
     return db;
   }
@@ -176,6 +191,31 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return this.writer.createMany(this.collection(collection), list);
   }
 
+  /**
+   * Creates a private document owned by this node's identity: a random DocID, its fields sealed, readable
+   * only by the identities it is shared with (see docs/privacy.md). Returns it.
+   */
+  async createPrivate(collection: string, fields: unknown): Promise<Document> {
+    return this.writer.createPrivate(this.collection(collection), fields);
+  }
+
+  /**
+   * Shares a private document this node owns with an identity (`did:key:…`) as `reader` or `writer`, or
+   * takes access away (`none`, which rotates the content key). Throws AccessDeniedError (not the owner, or a
+   * public document), InvalidIdentityError, DocumentNotFoundError.
+   */
+  async setRelation(collection: string, id: string, did: string, relation: 'reader' | 'writer' | 'none'): Promise<Document> {
+    return this.writer.setRelation(this.collection(collection), parseDocId(id), did, relation);
+  }
+
+  /** How many live private documents of a collection this node carries but cannot read. */
+  async unreadableCount(collection: string): Promise<number> {
+    const col = this.collection(collection);
+    let n = 0;
+    for (const d of await this.records.allDocuments(col.id)) if (d.access && !d.access.readable && !d.deleted) n++;
+    return n;
+  }
+
   /** A live document, or undefined (also for deleted ones unless asked). */
   async get(collection: string, id: string, opts: { includeDeleted?: boolean } = {}): Promise<Document | undefined> {
     const col = this.collection(collection);
@@ -188,7 +228,8 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   /** The documents of a collection, filtered and sorted (reads the whole collection: see `page`). */
   async list(collection: string, query: ListQuery = {}): Promise<Document[]> {
     const col = this.collection(collection);
-    return runQuery(col.def, await this.records.allDocuments(col.id), query);
+    // Private documents this node cannot read are carried, not listed (unreadableCount counts them).
+    return runQuery(col.def, (await this.records.allDocuments(col.id)).filter((d) => d.access?.readable !== false), query);
   }
 
   /**

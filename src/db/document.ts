@@ -3,6 +3,7 @@ import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { FieldValue } from '../core/values.js';
 import { compareStamp, stateValues, type Stamp } from '../core/merge.js';
 import type { DocRecord } from '../store/types.js';
+import type { AccessInfo } from '../core/policy.js';
 
 /** A document's current values. */
 export interface Document {
@@ -18,6 +19,8 @@ export interface Document {
   /** Wall-clock ms of the newest write that shows. */
   readonly updatedAt: number;
   readonly heads: readonly BlockCid[];
+  /** Private documents only: owner, members, key epoch, and whether this node can read it. */
+  readonly access?: AccessInfo;
 }
 
 /** The API view of a stored record. */
@@ -34,6 +37,7 @@ export function toDocument(rec: DocRecord): Document {
     created: rec.state.created,
     updatedAt,
     heads: rec.heads,
+    ...(rec.state.access ? { access: rec.state.access } : {}),
   };
 }
 

@@ -10,7 +10,14 @@ import type { Identity } from '../core/identity.js';
 import type { EncodedBlock } from '../core/block.js';
 import { createBlockAsync } from '../core/block.js';
 import { EMPTY_STATE, applyBlock, type DocState } from '../core/merge.js';
-import { DocumentExistsError, DocumentNotFoundError } from '../core/errors.js';
+import { AccessDeniedError, DocumentExistsError, DocumentNotFoundError, InvalidIdentityError } from '../core/errors.js';
+import { randomDocId } from '../core/doc-id.js';
+import { publicKeyOfDid } from '../core/did.js';
+import type { Relation } from '../core/block.js';
+import { privateCreation, relationChange, sealedChange } from '../core/private-blocks.js';
+import { mayWrite, shortDid } from '../core/policy.js';
+import type { PrivateDocLog } from '../core/private-doc.js';
+import type { PrivateDocs } from './private-docs.js';
 import type { DocRecord } from '../store/types.js';
 import { toDocument, type Document } from './document.js';
 import type { CollectionInfo } from './collections.js';
@@ -20,6 +27,7 @@ import type { BlockBytes } from './database.js';
 /** What the writer needs from the engine. */
 export interface LocalWriterComponents {
   readonly records: Records;
+  readonly privateDocs: PrivateDocs;
   readonly queue: SerialQueue;
   readonly clock: HybridClock;
   readonly identity: Identity;
@@ -106,6 +114,7 @@ export class LocalWriter {
         if (JSON.stringify(rec.state.fields[k]?.value ?? null) !== JSON.stringify(v)) changed[k] = v;
       }
       if (Object.keys(changed).length === 0) return toDocument(rec);
+      if (rec.state.access) return toDocument(await this.privateChange(col, rec, { set: changed }));
       const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), set: changed }, this.c.identity);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
       await this.commit([next], [enc]);
@@ -118,10 +127,88 @@ export class LocalWriter {
     await this.c.queue.run(async () => {
       this.c.check();
       const rec = await this.liveRecord(col, docId);
+      if (rec.state.access) {
+        await this.privateChange(col, rec, { delete: true });
+        return;
+      }
       const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), delete: true }, this.c.identity);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
       await this.commit([next], [enc]);
     });
+  }
+
+  /** Creates a private document owned by this node: random DocID, content sealed, its key wrapped to this node. */
+  async createPrivate(col: CollectionInfo, fields: unknown): Promise<Document> {
+    const set = validateFields(col.def, fields, 'create');
+    return this.c.queue.run(async () => {
+      this.c.check();
+      const doc = randomDocId();
+      const { body, key } = privateCreation(col.id, doc, set, this.c.clock.tick(), this.c.identity.publicKey);
+      const enc = await createBlockAsync(body, this.c.identity);
+      const log = this.c.privateDocs.fresh(doc, col.id);
+      log.rememberKey(0, key);
+      log.add(enc.cid, enc.block);
+      const rec: DocRecord = { id: doc, collection: col.id, heads: [enc.cid], state: log.state([enc.cid]) };
+      await this.commitPrivate([rec], [enc]);
+      return toDocument(rec);
+    });
+  }
+
+  /**
+   * Gives `did` a relation to a private document this node owns, or takes it away (`none`: the content key
+   * rotates, so later changes are sealed with a key the removed identity never gets).
+   */
+  async setRelation(col: CollectionInfo, docId: DocId, did: string, relation: Relation | 'none'): Promise<Document> {
+    const pub = publicKeyOfDid(did); // InvalidIdentityError for text that is not a did:key
+    const target = did.trim();
+    return this.c.queue.run(async () => {
+      this.c.check();
+      const rec = await this.liveRecord(col, docId);
+      if (!rec.state.access) throw new AccessDeniedError(`${docId} is a public document: everyone may read it`);
+      const log = await this.c.privateDocs.log(docId, col.id);
+      const policy = log.policyAt(rec.heads);
+      if (policy.owner !== this.c.privateDocs.me) throw new AccessDeniedError(`only the owner (${shortDid(policy.owner)}) decides who may access ${docId}`);
+      if (target === policy.owner || pub.every((b, i) => b === this.c.identity.publicKey[i])) throw new InvalidIdentityError('that is your own identity: the owner always has access');
+      if ((policy.members.get(target) ?? 'none') === relation) return toDocument(rec);
+      const { body, rotated } = relationChange(col.id, docId, rec.heads, this.tick(rec.state), policy, [[target, relation]], (epoch) => this.keyOf(log, epoch, docId));
+      const enc = await createBlockAsync(body, this.c.identity);
+      if (rotated) log.rememberKey(rotated.epoch, rotated.key);
+      log.add(enc.cid, enc.block);
+      const next: DocRecord = { ...rec, heads: [enc.cid], state: log.state([enc.cid]) };
+      await this.commitPrivate([next], [enc]);
+      return toDocument(next);
+    });
+  }
+
+  /** A sealed change (fields or delete) to a private document, if this node may write it. */
+  private async privateChange(col: CollectionInfo, rec: DocRecord, change: { set: Fields } | { delete: true }): Promise<DocRecord> {
+    const log = await this.c.privateDocs.log(rec.id, col.id);
+    const policy = log.policyAt(rec.heads);
+    if (!mayWrite(policy, this.c.privateDocs.me)) throw new AccessDeniedError(`you may not change ${rec.id}: its owner has not made you a writer`);
+    const clock = this.tick(rec.state);
+    const body = 'delete' in change
+      ? { collection: col.id, doc: rec.id, parents: rec.heads, clock, delete: true as const }
+      : sealedChange(col.id, rec.id, rec.heads, clock, change.set, this.keyOf(log, policy.epoch, rec.id), policy.epoch);
+    const enc = await createBlockAsync(body, this.c.identity);
+    log.add(enc.cid, enc.block);
+    const next: DocRecord = { ...rec, heads: [enc.cid], state: log.state([enc.cid]) };
+    await this.commitPrivate([next], [enc]);
+    return next;
+  }
+
+  private keyOf(log: PrivateDocLog, epoch: number, doc: DocId): Uint8Array {
+    const key = log.key(epoch);
+    if (!key) throw new AccessDeniedError(`this node holds no key of epoch ${epoch} of ${doc}`);
+    return key;
+  }
+
+  private async commitPrivate(records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
+    try {
+      await this.commit(records, blocks);
+    } catch (err) {
+      this.c.privateDocs.forget();
+      throw err;
+    }
   }
 
   private async existsError(col: CollectionInfo, doc: DocId): Promise<DocumentExistsError> {

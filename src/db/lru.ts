@@ -18,6 +18,11 @@ export class LruMap<K, V> {
     return this.map.has(key);
   }
 
+  /** Empties the map. */
+  clear(): void {
+    this.map.clear();
+  }
+
   /** Caches a value, evicting the least recently used beyond capacity. */
   set(key: K, value: V): void {
     this.map.delete(key);

@@ -6,12 +6,13 @@ import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
 import type { HybridClock } from '../core/hlc.js';
 import { compareClock } from '../core/hlc.js';
 import type { EncodedBlock } from '../core/block.js';
-import { compareBlocks } from '../core/block.js';
+import { compareBlocks, isPrivateBlock } from '../core/block.js';
 import { verifyBlock, verifyDecoded, shortCid, type VerifyContext } from '../core/verify.js';
 import { EMPTY_STATE, applyBlock } from '../core/merge.js';
 import { DbError, InvalidBlockError } from '../core/errors.js';
 import type { DocRecord, StoredBlock } from '../store/types.js';
 import { toStored, type Records } from './records.js';
+import type { PrivateDocs } from './private-docs.js';
 
 /** A block as received: bytes, and the CID it was announced under when known. */
 export interface IncomingBlock {
@@ -45,6 +46,7 @@ export interface ReplicaComponents {
   readonly records: Records;
   readonly clock: HybridClock;
   readonly verifyCtx: VerifyContext;
+  readonly privateDocs: PrivateDocs;
   /** Tells the engine what a committed batch changed, per collection. */
   changed(collection: CollectionId, docs: DocId[], blocks: StoredBlock[], origin: Origin): void;
 }
@@ -124,8 +126,10 @@ export class ReplicaApplier {
         const verdict = checkParents(enc, known, inBatch, bad, missing);
         if (verdict === 'wait') { next.push(enc); continue; }
         const rec = recs.get(block.doc);
+        const isPrivate = block.private === true || rec?.state.access !== undefined;
         const reason = verdict !== 'ok' ? verdict
           : rec && rec.collection !== block.collection ? `belongs to ${block.collection}, but ${block.doc} is in another collection`
+          : !isPrivate && isPrivateBlock(block) ? 'seals fields or changes relations of a public document'
           : undefined;
         if (reason) {
           bad.add(enc.cid);
@@ -134,7 +138,24 @@ export class ReplicaApplier {
         }
         const parents = new Set(block.parents);
         const heads = [...(rec?.heads ?? []).filter((h) => !parents.has(h)), enc.cid].sort();
-        recs.set(block.doc, { id: block.doc, collection: block.collection, heads, state: applyBlock(rec?.state ?? EMPTY_STATE, enc.cid, block) });
+        let state;
+        if (isPrivate) {
+          // Every peer checks a private document's block against the policy governing it; only members open it.
+          const log = rec ? await this.c.privateDocs.log(block.doc, block.collection) : this.c.privateDocs.fresh(block.doc, block.collection);
+          try {
+            log.add(enc.cid, block);
+          } catch (err) {
+            bad.add(enc.cid);
+            const error = err instanceof DbError ? err : new InvalidBlockError(String(err));
+            error.message = `block ${shortCid(enc.cid)} of ${block.doc}: ${error.message}`;
+            rejected.push({ cid: enc.cid, error });
+            continue;
+          }
+          state = log.state(heads);
+        } else {
+          state = applyBlock(rec?.state ?? EMPTY_STATE, enc.cid, block);
+        }
+        recs.set(block.doc, { id: block.doc, collection: block.collection, heads, state });
         const s = toStored(enc);
         known.set(enc.cid, s);
         applied.push(s);
@@ -150,7 +171,12 @@ export class ReplicaApplier {
     }
     const docs = [...changed.values()].flatMap((s) => [...s]);
     if (applied.length) {
-      await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied);
+      try {
+        await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied);
+      } catch (err) {
+        this.c.privateDocs.forget(); // their logs may hold blocks that were not stored
+        throw err;
+      }
       for (const [collection, ids] of changed) this.c.changed(collection, [...ids], applied.filter((b) => b.collection === collection), origin);
     }
     return { applied: applied.map((b) => b.cid), duplicates, missing: [...missing], rejected, docs };
