@@ -99,6 +99,29 @@ export class Client extends TypedEventTarget<NodeEvents> {
     return this.node.db.createMany(collection, list);
   }
 
+  /**
+   * Creates a private document owned by this node's identity (`identity`): its fields are sealed and only
+   * identities it is shared with can read them; other peers carry it without reading it.
+   */
+  createPrivate(collection: string, fields: Record<string, unknown>): Promise<Document> {
+    return this.node.db.createPrivate(collection, fields);
+  }
+
+  /** Shares a private document this node owns with an identity (did:key) as reader or writer. */
+  share(collection: string, id: string, identity: string, relation: 'reader' | 'writer'): Promise<Document> {
+    return this.node.db.setRelation(collection, id, identity, relation);
+  }
+
+  /** Takes an identity's access to a private document away (later changes use a key it never gets). */
+  unshare(collection: string, id: string, identity: string): Promise<Document> {
+    return this.node.db.setRelation(collection, id, identity, 'none');
+  }
+
+  /** How many private documents of a collection this node carries but may not read. */
+  unreadableCount(collection: string): Promise<number> {
+    return this.node.db.unreadableCount(collection);
+  }
+
   /** A live document, or undefined. */
   get(collection: string, id: string): Promise<Document | undefined> {
     return this.node.db.get(collection, id);

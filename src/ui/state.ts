@@ -16,6 +16,9 @@ export interface UiState {
   history: DocId | null;
   /** The document a delete waits to be confirmed for. */
   confirmDelete: DocId | null;
+  /** The private document whose Share dialog is open. */
+  sharing: DocId | null;
+  shareError: string | null;
   schemaError: string | null;
   createError: string | null;
   editError: string | null;
@@ -39,6 +42,8 @@ export const useUi = create<UiState>(() => ({
   editing: null,
   history: null,
   confirmDelete: null,
+  sharing: null,
+  shareError: null,
   schemaError: null,
   createError: null,
   editError: null,
@@ -66,7 +71,7 @@ function need(): Client {
 }
 
 /** Runs `fn`, putting its error (or null) under `key`; resolves whether it succeeded. */
-async function attempt(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'subscribeError', fn: () => Promise<unknown>): Promise<boolean> {
+async function attempt(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'subscribeError' | 'shareError', fn: () => Promise<unknown>): Promise<boolean> {
   try {
     await fn();
     useUi.setState({ [key]: null } as Partial<UiState>);
@@ -90,10 +95,29 @@ export const actions = {
     useUi.setState({ open: name, editing: null, createError: null, editError: null, rowError: null });
   },
 
-  async createDoc(values: Record<string, unknown>): Promise<boolean> {
+  async createDoc(values: Record<string, unknown>, opts: { private?: boolean } = {}): Promise<boolean> {
     const open = useUi.getState().open;
     if (!open) return false;
-    return attempt('createError', () => need().create(open, values));
+    return attempt('createError', () => (opts.private ? need().createPrivate(open, values) : need().create(open, values)));
+  },
+
+  /** Opens (or, with null, closes) the Share dialog of a private document. */
+  showShare(id: DocId | null): void {
+    useUi.setState({ sharing: id, shareError: null });
+  },
+
+  /** Shares the open private document with an identity; resolves true when done. */
+  async share(id: DocId, identity: string, relation: 'reader' | 'writer'): Promise<boolean> {
+    const open = useUi.getState().open;
+    if (!open) return false;
+    return attempt('shareError', () => need().share(open, id, identity, relation));
+  },
+
+  /** Takes an identity's access to a private document away. */
+  async unshare(id: DocId, identity: string): Promise<boolean> {
+    const open = useUi.getState().open;
+    if (!open) return false;
+    return attempt('shareError', () => need().unshare(open, id, identity));
   },
 
   showHistory(id: DocId | null): void {
@@ -171,7 +195,7 @@ export const actions = {
     return attempt('subscribeError', () => c.subscribe(names));
   },
 
-  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'connectError' | 'subscribeError' | 'nodeError'): void {
+  dismiss(key: 'schemaError' | 'createError' | 'editError' | 'rowError' | 'connectError' | 'subscribeError' | 'nodeError' | 'shareError'): void {
     useUi.setState({ [key]: null } as Partial<UiState>);
   },
 };

@@ -29,7 +29,9 @@ export interface DocumentFormProps {
   readonly error: string | null;
   readonly onDismissError: () => void;
   /** Gets the values to store; resolves true when stored (the form then resets). */
-  readonly onSubmit: (values: Record<string, unknown>) => Promise<boolean>;
+  readonly onSubmit: (values: Record<string, unknown>, opts: { private: boolean }) => Promise<boolean>;
+  /** Offer a "Private" box (new documents): sealed content, readable only by those it is shared with. */
+  readonly privateOption?: boolean;
   readonly onCancel?: () => void;
   /** In edit mode only changed fields are sent. */
   readonly mode: 'create' | 'edit';
@@ -38,8 +40,10 @@ export interface DocumentFormProps {
 }
 
 /** The document form. */
-export function DocumentForm({ def, label, submitLabel, fields, error, onDismissError, onSubmit, onCancel, mode, autoFocus }: DocumentFormProps) {
+export function DocumentForm({ def, label, submitLabel, fields, error, onDismissError, onSubmit, onCancel, mode, autoFocus, privateOption }: DocumentFormProps) {
   const [values, setValues] = useState<Values>(() => initial(def, fields));
+  // Kept ticked after a create: a leak by an accidental public create is worse than the reverse.
+  const [priv, setPriv] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     setValues(initial(def, fields));
@@ -68,7 +72,7 @@ export function DocumentForm({ def, label, submitLabel, fields, error, onDismiss
       out[f.name] = typeof v === 'boolean' ? v : coerceFormText(f, v);
     }
     setBusy(true);
-    const ok = await onSubmit(out);
+    const ok = await onSubmit(out, { private: privateOption === true && priv });
     setBusy(false);
     if (ok && mode === 'create') {
       setValues(initial(def, undefined));
@@ -123,6 +127,13 @@ export function DocumentForm({ def, label, submitLabel, fields, error, onDismiss
         })}
       </fieldset>
       <Alert message={error} onDismiss={onDismissError} id={errorId} />
+      {privateOption && (
+        <div className="field check private-option">
+          <input id={`${idBase}-private`} type="checkbox" checked={priv} disabled={busy} aria-describedby={`${idBase}-private-hint`} onChange={(e) => setPriv(e.target.checked)} />
+          <label htmlFor={`${idBase}-private`}>Private</label>
+          <span id={`${idBase}-private-hint`} className="hint">only you, and those you share it with, can read it</span>
+        </div>
+      )}
       <div className="row">
         <button type="submit" disabled={busy}>
           {submitLabel}

@@ -1,12 +1,14 @@
 /** Documents of the open collection: the table, the new-document form, and the edit form. */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FieldValue } from '../../api/index.js';
-import { useCollections, useDocuments } from '../../api/react.js';
+import type { Document } from '../../api/index.js';
+import { useCollections, useDocuments, useNode, useNodeInfo } from '../../api/react.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
 import { DocumentForm } from './DocumentForm.js';
 import { HistoryDialog } from './HistoryDialog.js';
 import { ConfirmDeleteDialog } from './ConfirmDeleteDialog.js';
+import { ShareDialog } from './ShareDialog.js';
 
 const PAGE = 100;
 
@@ -38,6 +40,35 @@ function focusEditButton(id: string): void {
   setTimeout(() => document.getElementById(`edit-${id}`)?.focus(), 0);
 }
 
+/** True when this identity may change the document (public ones: anyone; private ones: owner and writers). */
+function mayWrite(d: Document, me: string): boolean {
+  return !d.access || d.access.owner === me || d.access.members.some(([did, rel]) => did === me && rel === 'writer');
+}
+
+/** How many private documents of the collection this node carries but cannot read, kept up to date. */
+function useUnreadable(collection: string | null): number {
+  const node = useNode();
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    if (!collection) return setN(0);
+    let live = true;
+    let id: string | undefined;
+    try {
+      id = node.collection(collection).id;
+    } catch {
+      return setN(0);
+    }
+    const load = (): void => { void node.unreadableCount(collection).then((c) => { if (live) setN(c); }, () => undefined); };
+    load();
+    const off = node.on('change', (e) => { if (e.collectionId === id) load(); });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [node, collection]);
+  return n;
+}
+
 /** The Documents area. */
 export function DocumentsPanel() {
   const collections = useCollections();
@@ -52,6 +83,9 @@ export function DocumentsPanel() {
   const createError = useUi((s) => s.createError);
   const editError = useUi((s) => s.editError);
   const rowError = useUi((s) => s.rowError);
+  const sharing = useUi((s) => s.sharing);
+  const { did: me } = useNodeInfo();
+  const unreadable = useUnreadable(open);
   const col = useMemo(() => collections.find((c) => c.name === open), [collections, open]);
   const editDoc = docs.find((d) => d.id === editing);
 
@@ -80,6 +114,7 @@ export function DocumentsPanel() {
         error={createError}
         onDismissError={() => actions.dismiss('createError')}
         onSubmit={actions.createDoc}
+        privateOption
       />
       {editDoc && (
         <>
@@ -111,6 +146,11 @@ export function DocumentsPanel() {
       <p className="count" aria-live="polite">
         {total === 1 ? '1 document' : `${total} documents`}
       </p>
+      {unreadable > 0 && (
+        <p role="status" className="sub unreadable">
+          {unreadable === 1 ? '1 private document you cannot read' : `${unreadable} private documents you cannot read`}: this node carries {unreadable === 1 ? 'it' : 'them'} sealed for the peers it is shared with.
+        </p>
+      )}
       <div className="table-wrap">
         <table aria-label={`${name} documents`}>
           <thead>
@@ -138,20 +178,30 @@ export function DocumentsPanel() {
               <tr key={d.id} className={d.id === editing ? 'editing' : ''}>
                 <td>
                   <code title={d.id} id={`doc-${d.id}`}>{d.id}</code>
+                  {d.access && <span className="badge private" title={`Owner ${d.access.owner}`}>private</span>}
                 </td>
                 {fields.map((f) => (
                   <td key={f.name}>{show(d.fields[f.name])}</td>
                 ))}
                 <td className="actions">
-                  <button type="button" className="secondary" id={`edit-${d.id}`} aria-label={`Edit ${shortName(d)}`} onClick={() => actions.startEdit(d.id)}>
-                    Edit
-                  </button>
+                  {mayWrite(d, me) && (
+                    <button type="button" className="secondary" id={`edit-${d.id}`} aria-label={`Edit ${shortName(d)}`} onClick={() => actions.startEdit(d.id)}>
+                      Edit
+                    </button>
+                  )}
+                  {d.access?.owner === me && (
+                    <button type="button" className="secondary" aria-label={`Share ${shortName(d)}`} onClick={() => actions.showShare(d.id)}>
+                      Share
+                    </button>
+                  )}
                   <button type="button" className="secondary" aria-describedby={`doc-${d.id}`} onClick={() => actions.showHistory(d.id)}>
                     History
                   </button>
-                  <button type="button" className="danger" aria-label={`Delete ${shortName(d)}`} onClick={() => actions.askDelete(d.id)}>
-                    Delete
-                  </button>
+                  {mayWrite(d, me) && (
+                    <button type="button" className="danger" aria-label={`Delete ${shortName(d)}`} onClick={() => actions.askDelete(d.id)}>
+                      Delete
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
@@ -159,6 +209,7 @@ export function DocumentsPanel() {
         </table>
       </div>
       <HistoryDialog docId={history} onClose={() => actions.showHistory(null)} />
+      <ShareDialog doc={sharing ? docs.find((d) => d.id === sharing) : undefined} onClose={() => actions.showShare(null)} />
       <ConfirmDeleteDialog
         label={confirmDelete ? describeDoc(docs.find((d) => d.id === confirmDelete), confirmDelete) : null}
         collection={name}
