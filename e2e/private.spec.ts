@@ -13,9 +13,10 @@ async function tab(context: BrowserContext, prefix: string): Promise<Page> {
   return p;
 }
 
-/** Every string and byte this tab's IndexedDB databases hold, as one text (bytes read as latin1). */
+/** Every string and byte this tab's node database holds in IndexedDB, as one text (bytes read as latin1). */
 async function indexedDbText(p: Page): Promise<string> {
-  return p.evaluate(async () => {
+  const node = new URL(p.url()).searchParams.get('node')!;
+  return p.evaluate(async (dbName) => {
     const parts: string[] = [];
     const walk = (v: unknown): void => {
       if (v instanceof Uint8Array) parts.push(new TextDecoder('latin1').decode(v));
@@ -25,9 +26,11 @@ async function indexedDbText(p: Page): Promise<string> {
       else if (v instanceof Map) [...v.entries()].forEach(walk);
       else if (v && typeof v === 'object') Object.entries(v).forEach(walk);
     };
-    for (const info of await indexedDB.databases()) {
+    // Tabs of one origin share IndexedDB: read this node's database only (it must exist).
+    if (!(await indexedDB.databases()).some((d) => d.name === dbName)) throw new Error(`no database ${dbName}`);
+    {
       const db = await new Promise<IDBDatabase>((res, rej) => {
-        const r = indexedDB.open(info.name!);
+        const r = indexedDB.open(dbName);
         r.onsuccess = () => res(r.result);
         r.onerror = () => rej(r.error);
       });
@@ -42,7 +45,7 @@ async function indexedDbText(p: Page): Promise<string> {
       db.close();
     }
     return parts.join('\n');
-  });
+  }, `p2pdb:${node}`);
 }
 
 const identityOf = async (p: Page): Promise<string> => (await p.getByLabel('Identity', { exact: true }).textContent())!;
@@ -84,6 +87,7 @@ test('a private document crosses a peer that cannot read it, and reaches only th
   await dialog.getByRole('button', { name: 'Add' }).click();
   const access = dialog.getByRole('list', { name: 'Document access' });
   await expect(access.getByRole('listitem').filter({ hasText: 'reader' })).toHaveCount(1);
+  await a.screenshot({ path: 'test-results/private-share-dialog.png' });
   await dialog.getByRole('button', { name: 'Close' }).click();
 
   // C (reachable only through B) reads it; as a reader it has no Edit or Delete. B still cannot read it.
@@ -95,6 +99,8 @@ test('a private document crosses a peer that cannot read it, and reaches only th
   await expect(atC.getByRole('button', { name: /^Share/ })).toHaveCount(0);
   await expect(unreadable(c)).toHaveCount(0);
   await expect(unreadable(b)).toContainText('1 private document you cannot read');
+  await b.screenshot({ path: 'test-results/private-carrier.png', fullPage: true });
+  await c.screenshot({ path: 'test-results/private-reader.png', fullPage: true });
   expect(await indexedDbText(b)).not.toContain('Nightjar');
 
   // A edits; C follows. Then A removes C: the key rotates and C no longer reads the document.
