@@ -151,6 +151,29 @@ describe('private documents: blocks and policy', () => {
     }
   });
 
+  it('two concurrent rotations start the same epoch with different keys; content under each opens with its own', () => {
+    const w = world();
+    const log = new PrivateDocLog(w.doc, ctxOf(w.owner));
+    log.add(w.root.cid, w.root.block);
+    const share = sign(relationChange(col, w.doc, [w.root.cid], w.clock(), log.policyAt([w.root.cid]), [[w.bob.did, 'reader']], (e) => w.keys.get(e)!).body, w.owner);
+    log.add(share.cid, share.block);
+    // Both remove Bob from the same parent (an owner on two devices, say): two epoch-1 keys.
+    const r1 = relationChange(col, w.doc, [share.cid], w.clock(), log.policyAt([share.cid]), [[w.bob.did, 'none']], (e) => w.keys.get(e)!);
+    const r2 = relationChange(col, w.doc, [share.cid], w.clock(), log.policyAt([share.cid]), [[w.bob.did, 'none']], (e) => w.keys.get(e)!);
+    const [b1, b2] = [sign(r1.body, w.owner), sign(r2.body, w.owner)];
+    log.add(b1.cid, b1.block);
+    log.add(b2.cid, b2.block);
+    const e1 = sign(sealedChange(col, w.doc, [b1.cid], w.clock(), { age: 1 }, r1.rotated!.key, 1), w.owner);
+    const e2 = sign(sealedChange(col, w.doc, [b2.cid], w.clock(), { name: 'second fork' }, r2.rotated!.key, 1), w.owner);
+    log.add(e1.cid, e1.block);
+    log.add(e2.cid, e2.block);
+    expect(log.keyAt([b1.cid], 1)).toEqual(r1.rotated!.key);
+    expect(log.keyAt([b2.cid], 1)).toEqual(r2.rotated!.key);
+    const s = log.state([e1.cid, e2.cid].sort() as BlockCid[]);
+    expect(s.fields.age?.value).toBe(1);
+    expect(s.fields.name?.value).toBe('second fork');
+  });
+
   it('content that does not open or breaks the schema is kept but ignored, and said so', () => {
     const w = world();
     const ignored: string[] = [];

@@ -6,7 +6,7 @@
 import type { Block } from './block.js';
 import { compareBlocks } from './block.js';
 import { didKeyOf } from './did.js';
-import { AccessDeniedError, DecryptionError, InvalidBlockError } from './errors.js';
+import { AccessDeniedError, InvalidBlockError } from './errors.js';
 import type { BlockCid } from './ids.js';
 import { EMPTY_STATE, applyBlock, type DocState } from './merge.js';
 import { applyRelations, initialPolicy, mayRead, mayWrite, revokedWriters, type AccessInfo, type Policy } from './policy.js';
@@ -43,8 +43,9 @@ export class PrivateDocLog {
   private readonly entries = new Map<BlockCid, Entry>();
   /** The policy after each relation or creating block, and the source that governed it. */
   private readonly policies = new Map<BlockCid, { policy: Policy; before: BlockCid | null }>();
-  private readonly wrapped = new Map<number, Uint8Array[]>();
-  private readonly keys = new Map<number, Uint8Array>();
+  /** Keys wrapped to this node, by the block that carries them and epoch; opened on first use (null: does not open). */
+  private readonly wrapped = new Map<BlockCid, Map<number, Uint8Array>>();
+  private readonly keys = new Map<BlockCid, Map<number, Uint8Array | null>>();
   private readonly opened = new Map<BlockCid, Fields | null>();
 
   constructor(readonly doc: string, private readonly ctx: PrivateDocContext) {}
@@ -64,57 +65,80 @@ export class PrivateDocLog {
    */
   add(cid: BlockCid, block: Block): void {
     if (this.entries.has(cid)) return;
+    const j = this.judge(cid, block, this.entries, this.policies);
+    this.entries.set(cid, j.entry);
+    if (j.policy) this.policies.set(cid, j.policy);
+    if (block.keys) this.collectKeys(cid, block);
+  }
+
+  /**
+   * The verdicts `add` would give blocks (parents first), without adding them: what a relay checks before it
+   * forwards. Blocks with a parent neither here nor among them get no verdict (they cannot be judged yet).
+   */
+  precheck(blocks: ReadonlyArray<{ readonly cid: BlockCid; readonly block: Block }>): Map<BlockCid, Error> {
+    const entries = new Map(this.entries);
+    const policies = new Map(this.policies);
+    const refused = new Map<BlockCid, Error>();
+    for (const { cid, block } of blocks) {
+      if (entries.has(cid)) continue;
+      if (block.parents.some((p) => !entries.has(p))) continue;
+      try {
+        const j = this.judge(cid, block, entries, policies);
+        entries.set(cid, j.entry);
+        if (j.policy) policies.set(cid, j.policy);
+      } catch (err) {
+        refused.set(cid, err as Error);
+      }
+    }
+    return refused;
+  }
+
+  private judge(
+    cid: BlockCid, block: Block, entries: ReadonlyMap<BlockCid, Entry>, policies: ReadonlyMap<BlockCid, { policy: Policy; before: BlockCid | null }>,
+  ): { entry: Entry; policy?: { policy: Policy; before: BlockCid | null } } {
     if (block.doc !== this.doc) throw new InvalidBlockError(`block ${cid} is not of ${this.doc}`);
     const author = didKeyOf(block.author);
     if (block.set !== undefined) throw new InvalidBlockError('a private document cannot take fields in clear');
     if (block.parents.length === 0) {
       if (!block.private) throw new InvalidBlockError('a private document is created by a private creating block');
-      if (this.created) throw new InvalidBlockError('a private document has one creating block');
-      this.policies.set(cid, { policy: initialPolicy(author), before: null });
-      this.entries.set(cid, { cid, block, author, source: cid });
-      this.collectKeys(block);
-      return;
+      if ([...policies.values()].some((p) => p.before === null)) throw new InvalidBlockError('a private document has one creating block');
+      return { entry: { cid, block, author, source: cid }, policy: { policy: initialPolicy(author), before: null } };
     }
-    const parents = block.parents.map((p) => this.entries.get(p));
+    const parents = block.parents.map((p) => entries.get(p));
     if (parents.some((p) => p === undefined)) throw new InvalidBlockError('a parent of this block is not part of the document');
-    const source = this.newestSource(parents.map((p) => p!.source));
-    const policy = this.policies.get(source)!.policy;
+    const source = newest(parents.map((p) => entries.get(p!.source)!));
+    const policy = policies.get(source)!.policy;
     if (block.relations) {
-      const next = applyRelations(policy, block, author);
-      this.policies.set(cid, { policy: next, before: source });
-      this.entries.set(cid, { cid, block, author, source: cid });
-      this.collectKeys(block);
-      return;
+      return { entry: { cid, block, author, source: cid }, policy: { policy: applyRelations(policy, block, author), before: source } };
     }
     if (!mayWrite(policy, author)) throw new AccessDeniedError(`the author ${author.slice(0, 14)}… may not change this document (not the owner or a writer)`);
     if (block.sealed && block.sealed.epoch !== policy.epoch) throw new AccessDeniedError(`content sealed with key epoch ${block.sealed.epoch}, but the document is at epoch ${policy.epoch}`);
-    this.entries.set(cid, { cid, block, author, source });
+    return { entry: { cid, block, author, source } };
   }
 
   /** The policy a new change on top of `heads` is governed by. */
   policyAt(heads: readonly BlockCid[]): Policy {
     const sources = heads.map((h) => this.entries.get(h)?.source).filter((s): s is BlockCid => s !== undefined);
     if (!sources.length) throw new InvalidBlockError(`${this.doc} has no known heads`);
-    return this.policies.get(this.newestSource(sources))!.policy;
+    return this.policies.get(newest(sources.map((s) => this.entries.get(s)!)))!.policy;
   }
 
-  /** The content key of an epoch, when this node holds it. */
-  key(epoch: number): Uint8Array | undefined {
-    let key = this.keys.get(epoch);
-    if (key) return key;
-    for (const w of this.wrapped.get(epoch) ?? []) {
-      key = this.ctx.unwrap(epoch, w);
-      if (key) {
-        this.keys.set(epoch, key);
-        return key;
-      }
-    }
-    return undefined;
+  /**
+   * The content key of `epoch` as the change on top of `heads` sees it: the one carried by the nearest block
+   * of its policy chain (the owner's relation blocks) that holds it for this node. Two concurrent relation
+   * blocks can each start the same epoch with their own key, so an epoch alone does not name a key.
+   */
+  keyAt(heads: readonly BlockCid[], epoch: number): Uint8Array | undefined {
+    const sources = heads.map((h) => this.entries.get(h)?.source).filter((x): x is BlockCid => x !== undefined);
+    if (!sources.length) return undefined;
+    return this.chainKey(newest(sources.map((x) => this.entries.get(x)!)), epoch);
   }
 
-  /** Remembers a key this node made (a new document or a rotation), so it is not unwrapped again. */
-  rememberKey(epoch: number, key: Uint8Array): void {
-    this.keys.set(epoch, key);
+  /** Remembers a key this node made for the block `cid` (a new document or a rotation), so it is not unwrapped. */
+  rememberKey(cid: BlockCid, epoch: number, key: Uint8Array): void {
+    let m = this.keys.get(cid);
+    if (!m) this.keys.set(cid, (m = new Map()));
+    m.set(epoch, key);
   }
 
   /** The document's state at `heads`: the fold of its effective content, and its access policy. */
@@ -146,37 +170,76 @@ export class PrivateDocLog {
 
   // ------------------------------------------------------------------ internals
 
-  private collectKeys(block: Block): void {
+  private collectKeys(cid: BlockCid, block: Block): void {
+    if (!block.private && !block.relations) return;
     for (const [did, epoch, wrapped] of block.keys ?? []) {
       if (did !== this.ctx.me) continue;
-      const list = this.wrapped.get(epoch);
-      if (list) list.push(wrapped);
-      else this.wrapped.set(epoch, [wrapped]);
+      let m = this.wrapped.get(cid);
+      if (!m) this.wrapped.set(cid, (m = new Map()));
+      m.set(epoch, wrapped);
     }
+  }
+
+  /** The key of `epoch` that block `cid` carries for this node, opened once. */
+  private keyIn(cid: BlockCid, epoch: number): Uint8Array | undefined {
+    const known = this.keys.get(cid)?.get(epoch);
+    if (known !== undefined) return known ?? undefined;
+    const wrapped = this.wrapped.get(cid)?.get(epoch);
+    if (!wrapped) return undefined;
+    const key = this.ctx.unwrap(epoch, wrapped) ?? null;
+    let m = this.keys.get(cid);
+    if (!m) this.keys.set(cid, (m = new Map()));
+    m.set(epoch, key);
+    return key ?? undefined;
+  }
+
+  /** Walks the policy chain back from `source` for the nearest key of `epoch` held for this node. */
+  private chainKey(source: BlockCid, epoch: number): Uint8Array | undefined {
+    for (let s: BlockCid | null = source; s !== null; s = this.policies.get(s)!.before) {
+      const key = this.keyIn(s, epoch);
+      if (key) return key;
+    }
+    return undefined;
+  }
+
+  /** Every key of `epoch` this node holds, whichever block carries it. */
+  private allKeys(epoch: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (const cid of new Set([...this.wrapped.keys(), ...this.keys.keys()])) {
+      const key = this.keyIn(cid, epoch);
+      if (key) out.push(key);
+    }
+    return out;
   }
 
   /** Opened fields (null: kept but unusable), or undefined when this node lacks the key. */
   private open(e: Entry): Fields | null | undefined {
     if (this.opened.has(e.cid)) return this.opened.get(e.cid)!;
     const sealed = e.block.sealed!;
-    const key = this.key(sealed.epoch);
-    if (!key) return undefined;
-    let fields: Fields | null;
-    try {
-      fields = this.ctx.validate(openFields(key, sealed, this.doc, sealed.epoch), e.block.parents.length === 0);
-    } catch (err) {
-      this.ctx.ignored?.(e.cid, err instanceof DecryptionError ? err.message : `its content does not fit the schema: ${(err as Error).message}`);
-      fields = null;
+    // The key of its own policy chain first; any other key of the epoch (a concurrent rotation) after.
+    const first = this.chainKey(e.source, sealed.epoch);
+    const candidates = [...new Set([...(first ? [first] : []), ...this.allKeys(sealed.epoch)])];
+    if (!candidates.length) return undefined;
+    let fields: Fields | null = null;
+    let why = '';
+    for (const key of candidates) {
+      let plain: Fields;
+      try {
+        plain = openFields(key, sealed, this.doc, sealed.epoch);
+      } catch (err) {
+        why = (err as Error).message;
+        continue;
+      }
+      try {
+        fields = this.ctx.validate(plain, e.block.parents.length === 0);
+      } catch (err) {
+        why = `its content does not fit the schema: ${(err as Error).message}`;
+      }
+      break;
     }
+    if (fields === null) this.ctx.ignored?.(e.cid, why);
     this.opened.set(e.cid, fields);
     return fields;
-  }
-
-  /** The newest of some policy sources (relation blocks of the owner form a chain; the newest is the latest). */
-  private newestSource(sources: readonly BlockCid[]): BlockCid {
-    let best = sources[0]!;
-    for (const s of sources.slice(1)) if (compareBlocks(this.entries.get(s)!, this.entries.get(best)!) > 0) best = s;
-    return best;
   }
 
   /** Relation blocks that take a write right away, with whom they take it from. */
@@ -227,4 +290,11 @@ export class PrivateDocLog {
     this.ancestorCache.set(cid, seen);
     return seen;
   }
+}
+
+/** The newest of some policy sources (the owner's relation blocks form a chain; the newest is the latest). */
+function newest(sources: readonly Entry[]): BlockCid {
+  let best = sources[0]!;
+  for (const s of sources.slice(1)) if (compareBlocks(s, best) > 0) best = s;
+  return best.cid;
 }

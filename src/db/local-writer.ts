@@ -2,7 +2,7 @@
  * Local writes: validate, sign, commit, announce. Creates issued while another write is in flight share
  * one transaction and one change event (group commit); every write runs on the engine's single-writer queue.
  */
-import type { CollectionId, DocId } from '../core/ids.js';
+import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { Clock, HybridClock } from '../core/hlc.js';
 import { validateFields, type Fields } from '../core/values.js';
 import { deriveDocId } from '../core/doc-id.js';
@@ -146,7 +146,7 @@ export class LocalWriter {
       const { body, key } = privateCreation(col.id, doc, set, this.c.clock.tick(), this.c.identity.publicKey);
       const enc = await createBlockAsync(body, this.c.identity);
       const log = this.c.privateDocs.fresh(doc, col.id);
-      log.rememberKey(0, key);
+      log.rememberKey(enc.cid, 0, key);
       log.add(enc.cid, enc.block);
       const rec: DocRecord = { id: doc, collection: col.id, heads: [enc.cid], state: log.state([enc.cid]) };
       await this.commitPrivate([rec], [enc]);
@@ -170,9 +170,9 @@ export class LocalWriter {
       if (policy.owner !== this.c.privateDocs.me) throw new AccessDeniedError(`only the owner (${shortDid(policy.owner)}) decides who may access ${docId}`);
       if (target === policy.owner || pub.every((b, i) => b === this.c.identity.publicKey[i])) throw new InvalidIdentityError('that is your own identity: the owner always has access');
       if ((policy.members.get(target) ?? 'none') === relation) return toDocument(rec);
-      const { body, rotated } = relationChange(col.id, docId, rec.heads, this.tick(rec.state), policy, [[target, relation]], (epoch) => this.keyOf(log, epoch, docId));
+      const { body, rotated } = relationChange(col.id, docId, rec.heads, this.tick(rec.state), policy, [[target, relation]], (epoch) => this.keyOf(log, rec.heads, epoch, docId));
       const enc = await createBlockAsync(body, this.c.identity);
-      if (rotated) log.rememberKey(rotated.epoch, rotated.key);
+      if (rotated) log.rememberKey(enc.cid, rotated.epoch, rotated.key);
       log.add(enc.cid, enc.block);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: log.state([enc.cid]) };
       await this.commitPrivate([next], [enc]);
@@ -188,7 +188,7 @@ export class LocalWriter {
     const clock = this.tick(rec.state);
     const body = 'delete' in change
       ? { collection: col.id, doc: rec.id, parents: rec.heads, clock, delete: true as const }
-      : sealedChange(col.id, rec.id, rec.heads, clock, change.set, this.keyOf(log, policy.epoch, rec.id), policy.epoch);
+      : sealedChange(col.id, rec.id, rec.heads, clock, change.set, this.keyOf(log, rec.heads, policy.epoch, rec.id), policy.epoch);
     const enc = await createBlockAsync(body, this.c.identity);
     log.add(enc.cid, enc.block);
     const next: DocRecord = { ...rec, heads: [enc.cid], state: log.state([enc.cid]) };
@@ -196,8 +196,8 @@ export class LocalWriter {
     return next;
   }
 
-  private keyOf(log: PrivateDocLog, epoch: number, doc: DocId): Uint8Array {
-    const key = log.key(epoch);
+  private keyOf(log: PrivateDocLog, heads: readonly BlockCid[], epoch: number, doc: DocId): Uint8Array {
+    const key = log.keyAt(heads, epoch);
     if (!key) throw new AccessDeniedError(`this node holds no key of epoch ${epoch} of ${doc}`);
     return key;
   }

@@ -28,6 +28,8 @@ export interface PrivateDocsComponents {
 export class PrivateDocs {
   readonly me: string;
   private readonly logs = new LruMap<DocId, PrivateDocLog>(500);
+  /** Logs being read from the store: concurrent callers share one (so no block is added to a copy that is then dropped). */
+  private readonly loading = new Map<DocId, Promise<PrivateDocLog>>();
 
   constructor(private readonly c: PrivateDocsComponents) {
     this.me = didKeyOf(c.publicKey);
@@ -60,6 +62,15 @@ export class PrivateDocs {
   async log(doc: DocId, collection: CollectionId): Promise<PrivateDocLog> {
     const cached = this.logs.get(doc);
     if (cached) return cached;
+    let pending = this.loading.get(doc);
+    if (!pending) {
+      pending = this.load(doc, collection).finally(() => this.loading.delete(doc));
+      this.loading.set(doc, pending);
+    }
+    return pending;
+  }
+
+  private async load(doc: DocId, collection: CollectionId): Promise<PrivateDocLog> {
     const blocks: EncodedBlock[] = (await this.c.store.blocksOfDoc(doc)).map((b) => decodeBlock(b.bytes, b.cid));
     blocks.sort(compareBlocks);
     const log = this.fresh(doc, collection);
@@ -77,5 +88,6 @@ export class PrivateDocs {
   /** Forgets every log (after a failed commit, so no log holds blocks the store does not). */
   forget(): void {
     this.logs.clear();
+    this.loading.clear();
   }
 }

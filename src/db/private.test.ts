@@ -70,7 +70,7 @@ describe('private documents in the engine', () => {
     // The reader holds the key, so it can seal; it just has no right to write.
     const log = new PrivateDocLog(doc.id, { me: didKeyOf(rid.publicKey), unwrap: (_e, w) => unwrapKey(w, rsk), validate: (f) => f });
     for (const b of await owner.db.missingBlocks(doc.id, [])) { const d = decodeBlock(b.bytes); log.add(d.cid, d.block); }
-    const key = log.key(0)!;
+    const key = log.keyAt(shared.heads, 0)!;
     const forged = createBlock(sealedChange(doc.collection, doc.id, shared.heads as BlockCid[], [Date.now(), 0], { name: 'Stolen' }, key, 0), rid);
     for (const n of [owner, carrier]) {
       const r = await n.db.applyBlocks([{ bytes: forged.bytes, cid: forged.cid }], 'remote:evil' as never);

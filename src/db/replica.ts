@@ -77,7 +77,48 @@ export class ReplicaApplier {
       } else if (o.error instanceof DbError) rejected.push({ ...(items[i]!.cid !== undefined ? { cid: items[i]!.cid } : {}), error: o.error });
       else throw o.error;
     });
+    await this.checkPolicies(verified, rejected);
     return { verified: [...verified.values()], rejected };
+  }
+
+  /**
+   * Checks blocks of private documents against the policy that governs them, before anything forwards them:
+   * a change by an identity without the right is refused here, so it is neither applied nor passed on. Blocks
+   * whose parents are not here yet are judged when they are applied.
+   */
+  private async checkPolicies(verified: Map<BlockCid, VerifiedBlock>, rejected: RejectedBlock[]): Promise<void> {
+    const byDoc = new Map<DocId, VerifiedBlock[]>();
+    for (const v of verified.values()) {
+      const list = byDoc.get(v.block.doc);
+      if (list) list.push(v);
+      else byDoc.set(v.block.doc, [v]);
+    }
+    for (const [doc, blocks] of byDoc) {
+      const creating = blocks.some((b) => b.block.private);
+      if (!creating && !blocks.some((b) => isPrivateBlock(b.block))) {
+        // Public-looking blocks: refused only when they name a document known to be private.
+        if (!(await this.c.records.knownDocIds()).has(doc)) continue;
+      }
+      const rec = (await this.c.records.knownDocIds()).has(doc) ? await this.c.records.record(doc) : undefined;
+      const refuse = (b: VerifiedBlock, error: Error): void => {
+        verified.delete(b.cid);
+        rejected.push({ cid: b.cid, error });
+      };
+      if (rec && !rec.state.access) {
+        for (const b of blocks) if (isPrivateBlock(b.block)) refuse(b, new InvalidBlockError(`block ${shortCid(b.cid)} seals fields or changes relations of a public document`));
+        continue;
+      }
+      if (!rec) continue; // a new private document: judged from its creating block when applied
+      const log = await this.c.privateDocs.log(doc, rec.collection);
+      const refused = log.precheck([...blocks].sort(compareBlocks));
+      for (const b of blocks) {
+        const err = refused.get(b.cid);
+        if (!err) continue;
+        const error = err instanceof DbError ? err : new InvalidBlockError(String(err));
+        error.message = `block ${shortCid(b.cid)} of ${doc}: ${error.message}`;
+        refuse(b, error);
+      }
+    }
   }
 
   /** Checks that every block came from `verify`, and removes duplicates. */

@@ -5,7 +5,9 @@ import { collectionIdOf } from '../../src/core/collection-id.js';
 import { deriveDocId } from '../../src/core/doc-id.js';
 import { generateSecretKey, identityFromSecretKey } from '../../src/core/identity.js';
 import { parseSdl } from '../../src/core/schema.js';
-import type { CollectionId } from '../../src/core/ids.js';
+import type { BlockCid, CollectionId } from '../../src/core/ids.js';
+import { didKeyOf } from '../../src/core/did.js';
+import { sealedChange } from '../../src/core/private-blocks.js';
 import type { Database } from '../../src/db/database.js';
 import { encodeGossip } from '../../src/sync/gossip-codec.js';
 import type { CatchUpProgress, SchemaMismatchEvent } from '../../src/sync/events.js';
@@ -238,6 +240,22 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       await x.network.publish(topic, valid);
       await waitFor(async () => (await w.db.get('User', good.id)) !== undefined, 'W to receive the valid message through V');
       expect(await v.db.get('User', good.id)).toBeDefined();
+      expect(entries(w, { level: 'warn' })).toEqual([]);
+    });
+
+    it('a private document crosses a peer that cannot read it; a change by someone without the right is dropped, logged with its sender, never forwarded', async () => {
+      const { x, v, w, topic } = await hostileLine(h);
+      const doc = await w.db.createPrivate('User', { name: 'Sealed minutes' });
+      await waitFor(async () => (await v.db.unreadableCount('User')) === 1, 'V to carry the private document');
+      expect(await v.db.list('User')).toEqual([]);
+      // W shares it with X (a reader): X still may not change it.
+      const shared = await w.db.setRelation('User', doc.id, didKeyOf(x.db.identity.publicKey), 'reader');
+      await waitFor(async () => (await v.db.get('User', doc.id, { includeDeleted: true }))?.heads.join() === shared.heads.join(), 'V to get the relation change');
+      const forged = createBlock(sealedChange(topic, doc.id, shared.heads as BlockCid[], [Date.now(), 0], { name: 'Rewritten' }, new Uint8Array(32), 0), identityFromSecretKey(generateSecretKey()));
+      await x.network.publish(topic, encodeGossip({ collection: topic, blocks: [forged.bytes] }));
+      await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= 1, 'V to log the refusal');
+      expect(entries(v, { level: 'warn', peer: x.id })[0]!.message).toMatch(/AccessDeniedError.*may not change/);
+      expect((await w.db.get('User', doc.id))?.fields.name).toBe('Sealed minutes');
       expect(entries(w, { level: 'warn' })).toEqual([]);
     });
 
