@@ -20,12 +20,12 @@ test('works without secure-context APIs, and still refuses a second tab', async 
   await expect(rowWith(page, 'User', 'Lan')).toContainText('7');
   // Private documents seal and open with pure-JS ciphers (no crypto.subtle needed).
   await page.getByRole('form', { name: 'New User document' }).getByRole('checkbox', { name: 'Private' }).check();
-  await createDoc(page, 'User', { name: 'Sealed on a LAN', age: '9' });
-  await expect(rowWith(page, 'User', 'Sealed on a LAN')).toContainText('private');
+  await createDoc(page, 'User', { name: 'Kept sealed', age: '9' });
+  await expect(rowWith(page, 'User', 'Kept sealed')).toContainText('private');
   const second = await context.newPage();
   await second.goto(`/?node=${node}`);
   await expect(second.getByRole('alert')).toContainText('already open in another tab');
   await page.reload();
   await expect(rowWith(page, 'User', 'Lan')).toContainText('7');
-  await expect(rowWith(page, 'User', 'Sealed on a LAN')).toContainText('9'); // opened again after the reload
+  await expect(rowWith(page, 'User', 'Kept sealed')).toContainText('9'); // opened again after the reload
 });
