@@ -79,7 +79,7 @@ async function bulkCreate(args: { n: number; tag: string }): Promise<string[]> {
 }
 
 /** Waits until each page has the other in its gossip mesh for the topic. */
-async function waitMesh(a: Page, b: Page, topic: string, timeoutMs = 15_000): Promise<void> {
+export async function waitMesh(a: Page, b: Page, topic: string, timeoutMs = 15_000): Promise<void> {
   const [ida, idb] = await Promise.all([peerIdOf(a), peerIdOf(b)]);
   const inMesh = (p: Page, other: string) => p.waitForFunction(({ topic, other }) => {
     const ps = (globalThis as unknown as { __node: PageNode }).__node.network.libp2p.services.pubsub;

@@ -251,12 +251,30 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       // W shares it with X (a reader): X still may not change it.
       const shared = await w.db.setRelation('User', doc.id, didKeyOf(x.db.identity.publicKey), 'reader');
       await waitFor(async () => (await v.db.get('User', doc.id, { includeDeleted: true }))?.heads.join() === shared.heads.join(), 'V to get the relation change');
-      const forged = createBlock(sealedChange(topic, doc.id, shared.heads as BlockCid[], [Date.now(), 0], { name: 'Rewritten' }, new Uint8Array(32), 0), identityFromSecretKey(generateSecretKey()));
-      await x.network.publish(topic, encodeGossip({ collection: topic, blocks: [forged.bytes] }));
-      await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= 1, 'V to log the refusal');
-      expect(entries(v, { level: 'warn', peer: x.id })[0]!.message).toMatch(/AccessDeniedError.*may not change/);
-      expect((await w.db.get('User', doc.id))?.fields.name).toBe('Sealed minutes');
-      expect(entries(w, { level: 'warn' })).toEqual([]);
+      const before = [await snapshot(v.db), await snapshot(w.db)];
+      const stranger = identityFromSecretKey(generateSecretKey());
+      // 1. An update signed by an identity that is not a writer.
+      const update = createBlock(sealedChange(topic, doc.id, shared.heads as BlockCid[], [Date.now(), 0], { name: 'Rewritten' }, new Uint8Array(32), 0), stranger);
+      // 2. A relation change not signed by the owner (making itself a writer).
+      const grab = createBlock({ collection: topic, doc: doc.id, parents: [...shared.heads] as BlockCid[], clock: [Date.now(), 1], relations: [[didKeyOf(stranger.publicKey), 'writer']] }, stranger);
+      // 3. The owner's own latest block with its ciphertext altered (the signature no longer matches).
+      const edit = captureBlocks(w.db);
+      await w.db.update('User', doc.id, { age: 3 });
+      await waitFor(async () => (await v.db.get('User', doc.id, { includeDeleted: true }))?.heads.join() === edit[0]!.cid, 'V to get the owner\'s edit');
+      const sealed = edit[0]!.block.sealed!;
+      const altered = encodeBlock({ ...edit[0]!.block, sealed: { ...sealed, ciphertext: sealed.ciphertext.map((b, i) => (i === 3 ? b ^ 1 : b)) } });
+      const bad: Array<[string, Uint8Array]> = [['AccessDeniedError', update.bytes], ['AccessDeniedError', grab.bytes], ['InvalidSignatureError', altered.bytes]];
+      const mid = [await snapshot(v.db), await snapshot(w.db)];
+      expect(mid).not.toEqual(before);
+      for (const [, bytes] of bad) await x.network.publish(topic, encodeGossip({ collection: topic, blocks: [bytes] }));
+      await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= bad.length, 'V to log every refusal');
+      const warns = entries(v, { level: 'warn', peer: x.id }).map((e) => e.message);
+      expect(warns[0]).toMatch(/AccessDeniedError.*may not change/);
+      expect(warns[1]).toMatch(/AccessDeniedError.*only the owner/);
+      expect(warns[2]).toMatch(/InvalidSignatureError/);
+      expect([await snapshot(v.db), await snapshot(w.db)]).toEqual(mid);
+      expect((await w.db.get('User', doc.id))?.fields).toEqual({ name: 'Sealed minutes', age: 3 });
+      expect(entries(w, { level: 'warn' })).toEqual([]); // none was forwarded
     });
 
     it('refuses poisoned clocks from a hostile peer: not applied, not forwarded, logged; replication keeps flowing both ways', async () => {
