@@ -6,6 +6,8 @@ export type Target =
   | { readonly kind: 'max'; readonly max: number }
   /** value ≥ ratio × the baseline key's value. */
   | { readonly kind: 'ratio'; readonly ratio: number; readonly of: string }
+  /** value ≤ another key's value + `plus` (lower is better). */
+  | { readonly kind: 'within'; readonly of: string; readonly plus: number }
   /** Ahead of a rival key: more is better ('higher') or less is better ('lower'). */
   | { readonly kind: 'beat'; readonly of: string; readonly better: 'higher' | 'lower' };
 
@@ -23,6 +25,9 @@ export const BROWSER_ROWS: readonly Row[] = [
   { key: 'graphql_create_baseline_per_s', what: 'db.create awaited (same page as GraphQL)', target: { kind: 'baseline' } },
   { key: 'graphql_create_awaited_per_s', what: 'GraphQL create_User awaited one by one', target: { kind: 'ratio', ratio: 0.8, of: 'graphql_create_baseline_per_s' } },
   { key: 'query_filter_10000_ms', what: 'GraphQL filter + order + limit 10 over 10,000 docs, p50', target: { kind: 'max', max: 30 } },
+  { key: 'private_create_baseline_per_s', what: 'db.create awaited (same page as the private creates)', target: { kind: 'baseline' } },
+  { key: 'private_create_awaited_per_s', what: 'createPrivate awaited one by one (sealed, key wrapped)', target: { kind: 'ratio', ratio: 0.7, of: 'private_create_baseline_per_s' } },
+  { key: 'private_live_latency_p50_ms', what: 'private update in owner A → readable in reader B, p50', target: { kind: 'within', of: 'live_latency_p50_ms', plus: 2 } },
   { key: 'live_latency_p50_ms', what: 'create in A → change in B, p50', target: { kind: 'max', max: 8 } },
   { key: 'live_latency_p99_ms', what: 'create in A → change in B, p99', target: { kind: 'max', max: 40 } },
   { key: 'burst_1000_ms', what: 'A creates 1,000 → B has all', target: { kind: 'max', max: 1500 } },
@@ -64,6 +69,11 @@ export function judge(row: Row, all: Record<string, unknown>): { target: string;
       const want = typeof base === 'number' ? t.ratio * base : null;
       const rel = has && typeof base === 'number' ? ` (${((v / base) * 100).toFixed(0)}% of base)` : '';
       return { target: `≥ ${t.ratio} × base = ${fmt(want)}`, meets: has && want !== null ? (v >= want ? 'yes' : 'NO') + rel : '?' };
+    }
+    case 'within': {
+      const other = all[t.of] as number | null | undefined;
+      const want = typeof other === 'number' ? other + t.plus : null;
+      return { target: `≤ ${t.of} + ${t.plus} = ${fmt(want)}`, meets: has && want !== null ? (v <= want ? 'yes' : 'NO') : '?' };
     }
     case 'beat': {
       const rival = all[t.of] as number | null | undefined;

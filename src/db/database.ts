@@ -60,9 +60,18 @@ export interface ChangeEvent {
   readonly origin: Origin;
 }
 
+/** A private document's change that this node can open but ignores: it does not open with its key or breaks the schema. */
+export interface IgnoredContentEvent {
+  readonly collection: CollectionId;
+  readonly doc: DocId;
+  readonly cid: BlockCid;
+  readonly reason: string;
+}
+
 /** The engine's events. */
 export interface DatabaseEvents {
   change: ChangeEvent;
+  ignored: IgnoredContentEvent;
   collections: { readonly added: readonly CollectionInfo[] };
 }
 
@@ -106,6 +115,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       publicKey: identity.publicKey,
       ...(secretKey ? { secretKey } : {}),
       collection: (id) => this.registry.def(id),
+      ignored: (collection, doc, cid, reason) => this.emit('ignored', { collection, doc, cid, reason }),
     });
     this.writer = new LocalWriter({
       records: this.records,

@@ -21,7 +21,7 @@ export interface PrivateDocsComponents {
   readonly secretKey?: Uint8Array;
   collection(id: CollectionId): CollectionDef | undefined;
   /** Told about content that is kept but cannot be used (does not open, or breaks the schema). */
-  ignored?(doc: DocId, cid: BlockCid, reason: string): void;
+  ignored?(collection: CollectionId, doc: DocId, cid: BlockCid, reason: string): void;
 }
 
 /** The logs of private documents, loaded on demand. */
@@ -52,7 +52,7 @@ export class PrivateDocs {
         if (!def) throw new Error(`unknown collection ${collection}`);
         return validateFields(def, fields, creating ? 'create' : 'update');
       },
-      ignored: (cid, reason) => this.c.ignored?.(doc, cid, reason),
+      ignored: (cid, reason) => this.c.ignored?.(collection, doc, cid, reason),
     });
     this.logs.set(doc, log);
     return log;

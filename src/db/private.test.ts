@@ -102,6 +102,24 @@ describe('private documents in the engine', () => {
     expect(await writer.db.unreadableCount('User')).toBe(1);
   });
 
+  it('content a writer sealed that breaks the schema is kept (every peer stores the same blocks) but ignored, and reported', async () => {
+    const owner = await node();
+    const wsk = generateSecretKey();
+    const wid = identityFromSecretKey(wsk);
+    const doc = await owner.db.createPrivate('User', { name: 'Kept' });
+    const shared = await owner.db.setRelation('User', doc.id, didKeyOf(wid.publicKey), 'writer');
+    const log = new PrivateDocLog(doc.id, { me: didKeyOf(wid.publicKey), unwrap: (_e, w) => unwrapKey(w, wsk), validate: (f) => f });
+    for (const b of await owner.db.missingBlocks(doc.id, [])) { const d = decodeBlock(b.bytes); log.add(d.cid, d.block); }
+    const bad = createBlock(sealedChange(doc.collection, doc.id, shared.heads as BlockCid[], [Date.now(), 0], { age: 'not a number' }, log.keyAt(shared.heads, 0)!, 0), wid);
+    const ignored: string[] = [];
+    owner.db.on('ignored', (e) => ignored.push(`${e.cid} ${e.reason}`));
+    const r = await owner.db.applyBlocks([{ bytes: bad.bytes, cid: bad.cid }], 'remote:writer' as never);
+    expect(r.applied).toEqual([bad.cid]);
+    expect((await owner.db.get('User', doc.id))?.fields).toEqual({ name: 'Kept' });
+    expect(ignored.join()).toContain(bad.cid);
+    expect(ignored.join()).toMatch(/schema/);
+  });
+
   it('refuses sealed blocks on a public document and fields in clear on a private one', async () => {
     const a = await node();
     const b = await node();

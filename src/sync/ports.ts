@@ -1,4 +1,5 @@
 /** What sync needs from the node, as small ports: the replica (the engine's block-level API) and settings. */
+import type { IgnoredContentEvent } from '../db/database.js';
 import type { EncodedBlock } from '../core/block.js';
 import type { SetDigest } from '../core/digest.js';
 import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
@@ -14,6 +15,8 @@ export interface ReplicaPort {
   collection(nameOrId: string): CollectionInfo;
   /** Committed changes, local (`origin: 'local'`) or foreign; returns a function that removes the listener. */
   on(type: 'change', listener: (e: ChangeEvent) => void): () => void;
+  /** Content of a private document this node can open but must ignore (altered, or breaking the schema). */
+  on(type: 'ignored', listener: (e: IgnoredContentEvent) => void): () => void;
   verifyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }>;
   applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected?: RejectedBlock[]): Promise<ApplyResult>;
   applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin): Promise<ApplyResult>;

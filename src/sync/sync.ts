@@ -149,6 +149,10 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.network.onProblem?.((peer, message) => this.activity({ level: 'warn', message: `Sync stream with ${peer}: ${message}`, peer })) ?? (() => undefined),
       this.network.onPeerTopic?.((peer, topic, subscribed) => this.onPeerTopic(peer, topic, subscribed)) ?? (() => undefined),
       this.db.on('change', (e) => this.onChange(e)),
+      this.db.on('ignored', (e) => {
+        const name = this.db.collections().find((c) => c.id === e.collection)?.name ?? e.collection;
+        this.activity({ level: 'warn', message: `Ignored a change of private ${name} document ${e.doc} (block ${e.cid}): ${e.reason}`, topic: e.collection, collection: name });
+      }),
     ];
     for (const col of this.subs.list()) this.join(col);
     for (const peer of this.network.peers()) this.onPeer(peer, 'connected');
