@@ -9,16 +9,22 @@ import type { Fields } from './values.js';
 
 type Body = Omit<BlockBody, 'author'>;
 
-/** The creating block of a private document owned by `owner` (its Ed25519 public key), and its first key. */
-export function privateCreation(collection: CollectionId, doc: DocId, fields: Fields, clock: Clock, owner: Uint8Array): { body: Body; key: Uint8Array } {
-  const key = newContentKey();
-  const s = sealFields(key, fields, doc, 0);
+/**
+ * The creating block of a private document, sealed with `key` (epoch 0). The owner's key is derived from its
+ * secret key (`ownerContentKey`), so it carries no wrapped copy; without a secret key at hand (`owner` given
+ * instead), a random key wrapped to the owner is used.
+ */
+export function privateCreation(
+  collection: CollectionId, doc: DocId, fields: Fields, clock: Clock, key: { derived: Uint8Array } | { owner: Uint8Array },
+): { body: Body; key: Uint8Array } {
+  const k = 'derived' in key ? key.derived : newContentKey();
+  const s = sealFields(k, fields, doc, 0);
   return {
-    key,
+    key: k,
     body: {
       collection, doc, parents: [], clock, private: true,
       sealed: { epoch: 0, nonce: s.nonce, ciphertext: s.ciphertext },
-      keys: [[didKeyOf(owner), 0, wrapKey(key, owner)]],
+      ...('owner' in key ? { keys: [[didKeyOf(key.owner), 0, wrapKey(k, key.owner)]] as WrappedKeyEntry[] } : {}),
     },
   };
 }

@@ -12,7 +12,7 @@ import { generateSecretKey, identityFromSecretKey } from './identity.js';
 import type { BlockCid, CollectionId } from './ids.js';
 import { PrivateDocLog } from './private-doc.js';
 import { privateCreation, relationChange, sealedChange } from './private-blocks.js';
-import { unwrapKey } from './sealing.js';
+import { ownerContentKey, unwrapKey } from './sealing.js';
 
 const col = 'bafy-user' as CollectionId;
 const people = Array.from({ length: 4 }, () => {
@@ -25,6 +25,7 @@ const owner = people[0]!;
 const logFor = (p: (typeof people)[number], doc: string) => new PrivateDocLog(doc, {
   me: p.did,
   unwrap: (_e, w) => { try { return unwrapKey(w, p.sk); } catch { return undefined; } },
+  ownKey: (d: string) => ownerContentKey(p.sk, d),
   validate: (f) => f,
 });
 
@@ -50,7 +51,7 @@ describe('private documents: order independence', () => {
       fc.property(fc.array(opArb, { minLength: 3, maxLength: 25 }), fc.array(fc.nat(), { minLength: 60, maxLength: 60 }), (ops, choices) => {
         const doc = randomDocId();
         let t = 1;
-        const created = privateCreation(col, doc, { n: 0 }, [t++, 0], owner.id.publicKey);
+        const created = privateCreation(col, doc, { n: 0 }, [t++, 0], { derived: ownerContentKey(owner.sk, doc) });
         const root = createBlock(created.body, owner.id);
         const ref = logFor(owner, doc);
         ref.rememberKey(root.cid, 0, created.key);

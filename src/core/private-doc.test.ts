@@ -6,7 +6,7 @@ import { generateSecretKey, identityFromSecretKey } from './identity.js';
 import type { BlockCid, CollectionId } from './ids.js';
 import { PrivateDocLog, type PrivateDocContext } from './private-doc.js';
 import { privateCreation, relationChange, sealedChange } from './private-blocks.js';
-import { unwrapKey } from './sealing.js';
+import { ownerContentKey, unwrapKey } from './sealing.js';
 import type { Fields } from './values.js';
 
 const col = 'bafy-user' as CollectionId;
@@ -22,6 +22,7 @@ function ctxOf(p: Person, ignored: string[] = []): PrivateDocContext {
   return {
     me: p.did,
     unwrap: (_epoch, wrapped) => { try { return unwrapKey(wrapped, p.sk); } catch { return undefined; } },
+    ownKey: (doc) => ownerContentKey(p.sk, doc),
     validate: (f: Fields) => {
       if ('bad' in f) throw new Error('field bad is not in the schema');
       return f;
@@ -38,7 +39,7 @@ function world() {
   const doc = randomDocId();
   let t = 1000;
   const clock = (): [number, number] => [t++, 0];
-  const created = privateCreation(col, doc, { name: 'secret plan' }, clock(), owner.id.publicKey);
+  const created = privateCreation(col, doc, { name: 'secret plan' }, clock(), { derived: ownerContentKey(owner.sk, doc) });
   const keys = new Map<number, Uint8Array>([[0, created.key]]);
   const root = createBlock(created.body, owner.id);
   return { owner, bob, eve, doc, clock, keys, root };
@@ -59,7 +60,7 @@ describe('private documents: blocks and policy', () => {
     const back = decodeBlock(w.root.bytes);
     expect(back.block.private).toBe(true);
     expect(back.block.sealed?.epoch).toBe(0);
-    expect(back.block.keys?.[0]?.[0]).toBe(w.owner.did);
+    expect(back.block.keys).toBeUndefined(); // the owner derives epoch 0's key: no wrapped copy needed
     const text = Buffer.from(w.root.bytes).toString('latin1');
     expect(text).not.toContain('secret');
     expect(text).not.toContain('name');
@@ -75,6 +76,20 @@ describe('private documents: blocks and policy', () => {
     const s = theirs.state([w.root.cid]);
     expect(s.fields).toEqual({});
     expect(s.access).toMatchObject({ owner: w.owner.did, readable: false, members: [] });
+  });
+
+  it('without its secret key at hand, the owner wraps a random key to itself and reads through that', () => {
+    const w = world();
+    const created = privateCreation(col, w.doc, { name: 'wrapped' }, w.clock(), { owner: w.owner.id.publicKey });
+    const root = sign(created.body, w.owner);
+    expect(root.block.keys?.[0]?.[0]).toBe(w.owner.did);
+    const log = new PrivateDocLog(w.doc, { ...ctxOf(w.owner), ownKey: undefined });
+    log.add(root.cid, root.block);
+    expect(log.state([root.cid]).fields.name?.value).toBe('wrapped');
+    // Someone else's derivation opens nothing.
+    const eves = new PrivateDocLog(w.doc, ctxOf(w.eve));
+    eves.add(w.root.cid, w.root.block);
+    expect(eves.state([w.root.cid]).access.readable).toBe(false);
   });
 
   it('a reader added later reads the history; only writers and the owner may change content', () => {
@@ -191,7 +206,7 @@ describe('private documents: blocks and policy', () => {
     log.add(w.root.cid, w.root.block);
     const clear = sign({ collection: col, doc: w.doc, parents: [w.root.cid], clock: w.clock(), set: { name: 'leak' } }, w.owner);
     expect(() => log.add(clear.cid, clear.block)).toThrow(/in clear/);
-    const again = sign(privateCreation(col, w.doc, { name: 'other' }, w.clock(), w.eve.id.publicKey).body, w.eve);
+    const again = sign(privateCreation(col, w.doc, { name: 'other' }, w.clock(), { owner: w.eve.id.publicKey }).body, w.eve);
     expect(() => log.add(again.cid, again.block)).toThrow(/one creating block/);
   });
 

@@ -24,6 +24,8 @@ export interface PrivateDocContext {
   readonly me: string;
   /** Opens a content key wrapped to this node; undefined when it does not open. */
   unwrap(epoch: number, wrapped: Uint8Array): Uint8Array | undefined;
+  /** Epoch 0's key of a document this node owns, derived from its secret key (see ownerContentKey). */
+  ownKey?(doc: string): Uint8Array | undefined;
   /** Checks opened fields against the schema (throws when they do not fit); returns them normalised. */
   validate(fields: Fields, creating: boolean): Fields;
   /** Told about content that is kept (it is validly signed and allowed) but cannot be used. */
@@ -180,13 +182,14 @@ export class PrivateDocLog {
     }
   }
 
-  /** The key of `epoch` that block `cid` carries for this node, opened once. */
+  /** The key of `epoch` that block `cid` carries for this node (or derives, for its own creating block), opened once. */
   private keyIn(cid: BlockCid, epoch: number): Uint8Array | undefined {
     const known = this.keys.get(cid)?.get(epoch);
     if (known !== undefined) return known ?? undefined;
     const wrapped = this.wrapped.get(cid)?.get(epoch);
-    if (!wrapped) return undefined;
-    const key = this.ctx.unwrap(epoch, wrapped) ?? null;
+    const own = epoch === 0 && this.policies.get(cid)?.before === null && this.entries.get(cid)?.author === this.ctx.me;
+    if (!wrapped && !own) return undefined;
+    const key = (wrapped ? this.ctx.unwrap(epoch, wrapped) : undefined) ?? (own ? this.ctx.ownKey?.(this.doc) : undefined) ?? null;
     let m = this.keys.get(cid);
     if (!m) this.keys.set(cid, (m = new Map()));
     m.set(epoch, key);
@@ -205,7 +208,8 @@ export class PrivateDocLog {
   /** Every key of `epoch` this node holds, whichever block carries it. */
   private allKeys(epoch: number): Uint8Array[] {
     const out: Uint8Array[] = [];
-    for (const cid of new Set([...this.wrapped.keys(), ...this.keys.keys()])) {
+    const creating = [...this.policies].find(([, p]) => p.before === null)?.[0];
+    for (const cid of new Set([...this.wrapped.keys(), ...this.keys.keys(), ...(creating ? [creating] : [])])) {
       const key = this.keyIn(cid, epoch);
       if (key) out.push(key);
     }

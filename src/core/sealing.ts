@@ -47,6 +47,17 @@ function contentAad(doc: string, epoch: number): Uint8Array {
   return new TextEncoder().encode(`${AAD_PREFIX}\n${doc}\n${epoch}`);
 }
 
+const OWN_KEY_INFO = 'p2pdb private document owner key v1';
+
+/**
+ * Epoch 0's content key of a private document, derived from its owner's Ed25519 secret key and the DocID
+ * (HKDF-SHA256): the owner needs no wrapped copy (no key agreement on create) and recovers it from its
+ * identity alone. Nobody without that secret key can compute it.
+ */
+export function ownerContentKey(secretKey: Uint8Array, doc: string): Uint8Array {
+  return hkdf(sha256, secretKey, new TextEncoder().encode(doc), new TextEncoder().encode(OWN_KEY_INFO), CONTENT_KEY_BYTES);
+}
+
 /** Seals a document's fields with its content key of `epoch`. */
 export function sealFields(key: Uint8Array, fields: Fields, doc: string, epoch: number): SealedFields {
   const nonce = random(NONCE_BYTES);

@@ -143,7 +143,7 @@ export class LocalWriter {
     return this.c.queue.run(async () => {
       this.c.check();
       const doc = randomDocId();
-      const { body, key } = privateCreation(col.id, doc, set, this.c.clock.tick(), this.c.identity.publicKey);
+      const { body, key } = privateCreation(col.id, doc, set, this.c.clock.tick(), this.c.privateDocs.creationKey(doc));
       const enc = await createBlockAsync(body, this.c.identity);
       const log = this.c.privateDocs.fresh(doc, col.id);
       log.rememberKey(enc.cid, 0, key);

@@ -7,7 +7,7 @@ import { decodeBlock, compareBlocks, type EncodedBlock } from '../core/block.js'
 import { didKeyOf } from '../core/did.js';
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import { PrivateDocLog } from '../core/private-doc.js';
-import { unwrapKey } from '../core/sealing.js';
+import { ownerContentKey, unwrapKey } from '../core/sealing.js';
 import type { CollectionDef } from '../core/schema.js';
 import { validateFields } from '../core/values.js';
 import type { Store } from '../store/types.js';
@@ -47,6 +47,7 @@ export class PrivateDocs {
           return undefined;
         }
       },
+      ownKey: (d) => (this.c.secretKey ? ownerContentKey(this.c.secretKey, d) : undefined),
       validate: (fields, creating) => {
         const def = this.c.collection(collection);
         if (!def) throw new Error(`unknown collection ${collection}`);
@@ -83,6 +84,11 @@ export class PrivateDocs {
       }
     }
     return log;
+  }
+
+  /** How this node seals a new document's first change: its derived key, or (no secret key) a random key wrapped to itself. */
+  creationKey(doc: DocId): { derived: Uint8Array } | { owner: Uint8Array } {
+    return this.c.secretKey ? { derived: ownerContentKey(this.c.secretKey, doc) } : { owner: this.c.publicKey };
   }
 
   /** Forgets every log (after a failed commit, so no log holds blocks the store does not). */

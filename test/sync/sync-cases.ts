@@ -269,9 +269,8 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       for (const [, bytes] of bad) await x.network.publish(topic, encodeGossip({ collection: topic, blocks: [bytes] }));
       await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= bad.length, 'V to log every refusal');
       const warns = entries(v, { level: 'warn', peer: x.id }).map((e) => e.message);
-      expect(warns[0]).toMatch(/AccessDeniedError.*may not change/);
-      expect(warns[1]).toMatch(/AccessDeniedError.*only the owner/);
-      expect(warns[2]).toMatch(/InvalidSignatureError/);
+      expect(warns).toHaveLength(3);
+      for (const re of [/AccessDeniedError.*may not change/, /AccessDeniedError.*only the owner/, /InvalidSignatureError/]) expect(warns.filter((m) => re.test(m))).toHaveLength(1);
       expect([await snapshot(v.db), await snapshot(w.db)]).toEqual(mid);
       expect((await w.db.get('User', doc.id))?.fields).toEqual({ name: 'Sealed minutes', age: 3 });
       expect(entries(w, { level: 'warn' })).toEqual([]); // none was forwarded
