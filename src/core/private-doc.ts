@@ -32,6 +32,14 @@ export interface PrivateDocContext {
   ignored?(cid: BlockCid, reason: string): void;
 }
 
+/** A state being folded, with what decides which blocks count. */
+interface Fold {
+  readonly state: DocState;
+  /** Some effective content could not be opened here (no key). */
+  readonly missingKey: boolean;
+  readonly revocations: ReadonlyArray<{ cid: BlockCid; from: Set<string> }>;
+}
+
 interface Entry {
   readonly cid: BlockCid;
   readonly block: Block;
@@ -49,6 +57,8 @@ export class PrivateDocLog {
   private readonly wrapped = new Map<BlockCid, Map<number, Uint8Array>>();
   private readonly keys = new Map<BlockCid, Map<number, Uint8Array | null>>();
   private readonly opened = new Map<BlockCid, Fields | null>();
+  /** The state folded so far (null: to be folded again from all blocks). */
+  private fold: Fold | null = null;
 
   constructor(readonly doc: string, private readonly ctx: PrivateDocContext) {}
 
@@ -71,6 +81,7 @@ export class PrivateDocLog {
     this.entries.set(cid, j.entry);
     if (j.policy) this.policies.set(cid, j.policy);
     if (block.keys) this.collectKeys(cid, block);
+    this.fold = this.fold && !j.policy ? this.foldIn(this.fold, j.entry) : null;
   }
 
   /**
@@ -78,8 +89,9 @@ export class PrivateDocLog {
    * forwards. Blocks with a parent neither here nor among them get no verdict (they cannot be judged yet).
    */
   precheck(blocks: ReadonlyArray<{ readonly cid: BlockCid; readonly block: Block }>): Map<BlockCid, Error> {
-    const entries = new Map(this.entries);
-    const policies = new Map(this.policies);
+    // Blocks judged fine so far lie on top of the log (no copy of it: the log can be long).
+    const entries = new Overlay(this.entries);
+    const policies = new Overlay(this.policies);
     const refused = new Map<BlockCid, Error>();
     for (const { cid, block } of blocks) {
       if (entries.has(cid)) continue;
@@ -96,14 +108,14 @@ export class PrivateDocLog {
   }
 
   private judge(
-    cid: BlockCid, block: Block, entries: ReadonlyMap<BlockCid, Entry>, policies: ReadonlyMap<BlockCid, { policy: Policy; before: BlockCid | null }>,
+    cid: BlockCid, block: Block, entries: Lookup<Entry>, policies: Lookup<{ policy: Policy; before: BlockCid | null }>,
   ): { entry: Entry; policy?: { policy: Policy; before: BlockCid | null } } {
     if (block.doc !== this.doc) throw new InvalidBlockError(`block ${cid} is not of ${this.doc}`);
     const author = didKeyOf(block.author);
     if (block.set !== undefined) throw new InvalidBlockError('a private document cannot take fields in clear');
     if (block.parents.length === 0) {
       if (!block.private) throw new InvalidBlockError('a private document is created by a private creating block');
-      if ([...policies.values()].some((p) => p.before === null)) throw new InvalidBlockError('a private document has one creating block');
+      if (this.created || policies.has(cid)) throw new InvalidBlockError('a private document has one creating block');
       return { entry: { cid, block, author, source: cid }, policy: { policy: initialPolicy(author), before: null } };
     }
     const parents = block.parents.map((p) => entries.get(p));
@@ -141,33 +153,39 @@ export class PrivateDocLog {
     let m = this.keys.get(cid);
     if (!m) this.keys.set(cid, (m = new Map()));
     m.set(epoch, key);
+    this.fold = null;
   }
 
   /** The document's state at `heads`: the fold of its effective content, and its access policy. */
   state(heads: readonly BlockCid[]): PrivateDocState {
     const policy = this.policyAt(heads);
-    const revocations = this.revocations();
-    let state: DocState = EMPTY_STATE;
-    let readable = mayRead(policy, this.ctx.me);
-    const sorted = [...this.entries.values()].sort(compareBlocks);
-    for (const e of sorted) {
-      if (e.block.relations) continue;
-      if (e.block.parents.length && !this.effective(e, revocations)) continue;
-      if (e.block.delete) {
-        state = applyBlock(state, e.cid, e.block);
-        continue;
-      }
-      const fields = this.open(e);
-      if (fields === undefined) {
-        readable = false;
-        if (e.block.parents.length === 0) state = applyBlock(state, e.cid, { ...e.block, set: {} });
-        continue;
-      }
-      state = applyBlock(state, e.cid, { ...e.block, ...(fields ? { set: fields } : { set: {} }) });
+    if (!this.fold) {
+      // From scratch: after a relation block (rights and keys may have changed) or on first use.
+      const revocations = this.revocations();
+      let fold: Fold = { state: EMPTY_STATE, missingKey: false, revocations };
+      for (const e of [...this.entries.values()].sort(compareBlocks)) fold = this.foldIn(fold, e);
+      this.fold = fold;
     }
+    const readable = mayRead(policy, this.ctx.me) && !this.fold.missingKey;
     const members = [...policy.members].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    if (!readable) state = { fields: {}, deleted: state.deleted, created: state.created };
-    return { ...state, access: { owner: policy.owner, members, epoch: policy.epoch, readable } };
+    const { fields, deleted, created } = this.fold.state;
+    return { fields: readable ? fields : {}, deleted, created, access: { owner: policy.owner, members, epoch: policy.epoch, readable } };
+  }
+
+  /**
+   * Folds one block into a fold. The merge rule is order-independent, so content added later folds in as it
+   * comes; a relation block starts the fold again (it may make earlier changes ineffective, or bring keys).
+   */
+  private foldIn(f: Fold, e: Entry): Fold {
+    if (e.block.relations) return f;
+    if (e.block.parents.length && !this.effective(e, f.revocations)) return f;
+    if (e.block.delete) return { ...f, state: applyBlock(f.state, e.cid, e.block) };
+    const fields = this.open(e);
+    if (fields === undefined) {
+      const state = e.block.parents.length === 0 ? applyBlock(f.state, e.cid, { ...e.block, set: {} }) : f.state;
+      return { ...f, state, missingKey: true };
+    }
+    return { ...f, state: applyBlock(f.state, e.cid, { ...e.block, set: fields ?? {} }) };
   }
 
   // ------------------------------------------------------------------ internals
@@ -301,4 +319,25 @@ function newest(sources: readonly Entry[]): BlockCid {
   let best = sources[0]!;
   for (const s of sources.slice(1)) if (compareBlocks(s, best) > 0) best = s;
   return best.cid;
+}
+
+/** What judging reads: the log's maps, or an overlay on them. */
+interface Lookup<V> {
+  get(k: BlockCid): V | undefined;
+  has(k: BlockCid): boolean;
+}
+
+/** A map on top of another, written without touching it. */
+class Overlay<V> implements Lookup<V> {
+  private readonly top = new Map<BlockCid, V>();
+  constructor(private readonly base: ReadonlyMap<BlockCid, V>) {}
+  get(k: BlockCid): V | undefined {
+    return this.top.get(k) ?? this.base.get(k);
+  }
+  has(k: BlockCid): boolean {
+    return this.top.has(k) || this.base.has(k);
+  }
+  set(k: BlockCid, v: V): void {
+    this.top.set(k, v);
+  }
 }
