@@ -26,7 +26,7 @@ export const BROWSER_ROWS: readonly Row[] = [
   { key: 'graphql_create_awaited_per_s', what: 'GraphQL create_User awaited one by one', target: { kind: 'ratio', ratio: 0.8, of: 'graphql_create_baseline_per_s' } },
   { key: 'query_filter_10000_ms', what: 'GraphQL filter + order + limit 10 over 10,000 docs, p50', target: { kind: 'max', max: 30 } },
   { key: 'private_create_baseline_per_s', what: 'db.create awaited (same page as the private creates)', target: { kind: 'baseline' } },
-  { key: 'private_create_awaited_per_s', what: 'createPrivate awaited one by one (sealed, key wrapped)', target: { kind: 'ratio', ratio: 0.7, of: 'private_create_baseline_per_s' } },
+  { key: 'private_create_awaited_per_s', what: 'createPrivate awaited one by one (fields sealed)', target: { kind: 'ratio', ratio: 0.7, of: 'private_create_baseline_per_s' } },
   { key: 'private_live_latency_p50_ms', what: 'private update in owner A → readable in reader B, p50', target: { kind: 'within', of: 'live_latency_p50_ms', plus: 2 } },
   { key: 'live_latency_p50_ms', what: 'create in A → change in B, p50', target: { kind: 'max', max: 8 } },
   { key: 'live_latency_p99_ms', what: 'create in A → change in B, p99', target: { kind: 'max', max: 40 } },

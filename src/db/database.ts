@@ -254,7 +254,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     if (query.ids) {
       // Named documents: read only those.
       const recs = await this.records.records([...new Set(query.ids)].map(parseDocId));
-      const docs = [...recs.values()].filter((r): r is DocRecord => r !== undefined && r.collection === col.id).map(toDocument);
+      const docs = [...recs.values()].filter((r): r is DocRecord => r !== undefined && r.collection === col.id && r.state.access?.readable !== false).map(toDocument);
       const all = runQuery(col.def, docs, query);
       return { docs: all.slice(offset, offset + limit), total: all.length, hasMore: offset + limit < all.length };
     }

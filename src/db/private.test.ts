@@ -43,6 +43,7 @@ describe('private documents in the engine', () => {
       expect(await n.db.list('User')).toEqual([]);
       expect(await n.db.unreadableCount('User')).toBe(1);
       expect((await n.db.page('User')).total).toBe(0);
+      expect((await n.db.page('User', { ids: [doc.id] })).docs).toEqual([]); // not even asked for by DocID (GraphQL docID:)
       expect(storeText(n.data)).not.toContain('Top Secret');
     }
     await owner.db.setRelation('User', doc.id, reader.did, 'reader');
