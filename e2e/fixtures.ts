@@ -1,5 +1,5 @@
 /** Shared helpers for browser tests. */
-import { expect, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
 
 export const USER_SDL = `type User {
   name: String
@@ -91,4 +91,13 @@ export async function syncOn(p: Page, collection = 'User'): Promise<void> {
   const sw = p.getByRole('switch', { name: `Sync ${collection}` });
   await sw.click();
   await expect(sw).toHaveAttribute('aria-checked', 'true');
+}
+
+/** A new tab with a fresh node, the collections of `sdl` (User by default), and its dialable address ready. */
+export async function openTab(context: BrowserContext, prefix: string, sdl = USER_SDL): Promise<Page> {
+  const p = await context.newPage();
+  await openApp(p, uniqueNode(prefix));
+  await addSchema(p, sdl);
+  await dialableAddress(p);
+  return p;
 }

@@ -1,14 +1,8 @@
 /** The History dialog: a document's Merkle DAG, with concurrent branches and their merge, and long histories. */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { USER_SDL, addSchema, createDoc, dialableAddress, link, openApp, peerIdOf, peerItem, rowWith, syncOn, uniqueNode } from './fixtures.js';
+import { addSchema, createDoc, link, openApp, openTab, peerIdOf, peerItem, rowWith, syncOn, uniqueNode, USER_SDL } from './fixtures.js';
 
-async function tab(context: BrowserContext, prefix: string): Promise<Page> {
-  const p = await context.newPage();
-  await openApp(p, uniqueNode(prefix));
-  await addSchema(p, USER_SDL);
-  await dialableAddress(p);
-  return p;
-}
+const tab = (context: BrowserContext, prefix: string): Promise<Page> => openTab(context, prefix);
 
 async function edit(p: Page, rowText: string, values: Record<string, string>): Promise<void> {
   await rowWith(p, 'User', rowText).getByRole('button', { name: 'Edit' }).click();

@@ -3,17 +3,11 @@
  * subscribed to Dossier. n3 carries what it may not read without its IndexedDB ever holding the plaintext.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { addSchema, createDoc, dialableAddress, link, openApp, rowWith, syncOn, uniqueNode } from './fixtures.js';
+import { createDoc, link, openTab, rowWith, syncOn } from './fixtures.js';
 
 const DOSSIER_SDL = 'type Dossier { codename: String clearance: Int }';
 
-async function tab(context: BrowserContext, prefix: string): Promise<Page> {
-  const p = await context.newPage();
-  await openApp(p, uniqueNode(prefix));
-  await addSchema(p, DOSSIER_SDL);
-  await dialableAddress(p);
-  return p;
-}
+const tab = (context: BrowserContext, prefix: string): Promise<Page> => openTab(context, prefix, DOSSIER_SDL);
 
 /**
  * Every string and byte this tab's node database holds in IndexedDB, store by store, as text (bytes read as

@@ -1,13 +1,7 @@
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
-import { USER_SDL, addSchema, createDoc, dialableAddress, link, openApp, peerIdOf, peerItem, rowWith, syncOn, uniqueNode } from './fixtures.js';
+import { createDoc, link, openTab, peerIdOf, peerItem, rowWith, syncOn, USER_SDL } from './fixtures.js';
 
-async function tab(context: BrowserContext, prefix: string, sdl = USER_SDL): Promise<Page> {
-  const p = await context.newPage();
-  await openApp(p, uniqueNode(prefix));
-  await addSchema(p, sdl);
-  await dialableAddress(p);
-  return p;
-}
+const tab = (context: BrowserContext, prefix: string, sdl = USER_SDL): Promise<Page> => openTab(context, prefix, sdl);
 
 const syncUser = (p: Page) => syncOn(p);
 

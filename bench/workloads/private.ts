@@ -116,7 +116,7 @@ export async function runPrivate(ctx: BrowserContext, site: Site, r: Results, o:
     const lat: number[] = [];
     sent.forEach(([, t0], i) => { const t = got[i]; if (t !== null && t !== undefined) lat.push(t - t0); });
     const lost = sent.length - lat.length;
-    r.set('private_live_latency_p50_ms', round(median(lat), 2), lat.length, `${lat.length} updates of a private document paced 30 ms apart, owner to reader; p99 ${round(quantile(lat, 0.99), 2)} ms${lost ? `; ${lost} never arrived` : ''}`);
+    r.set('private_live_latency_p50_ms', round(median(lat), 2), lat.length, `${lat.length} updates of a private document paced 30 ms apart, owner to reader; p99 ${round(quantile(lat, 0.99), 2)} ms${lost ? `; ${lost} values never seen (updates applied together)` : ''}`);
   } finally {
     await closePages(pages);
   }

@@ -45,6 +45,15 @@ function world() {
   return { owner, bob, eve, doc, clock, keys, root };
 }
 
+/** The owner's log of a world's document, with `who` given `relation` on top of its creation. */
+function ownerLogSharedWith(w: ReturnType<typeof world>, who: Person, relation: 'reader' | 'writer') {
+  const log = new PrivateDocLog(w.doc, ctxOf(w.owner));
+  log.add(w.root.cid, w.root.block);
+  const share = sign(relationChange(col, w.doc, [w.root.cid], w.clock(), log.policyAt([w.root.cid]), [[who.did, relation]], (e) => w.keys.get(e)!).body, w.owner);
+  log.add(share.cid, share.block);
+  return { log, share };
+}
+
 const sign = (body: Parameters<typeof createBlock>[0], p: Person): EncodedBlock => decodeBlock(createBlock(body, p.id).bytes);
 
 describe('private documents: blocks and policy', () => {
@@ -148,10 +157,7 @@ describe('private documents: blocks and policy', () => {
 
   it('a writer removed cannot keep writing on old parents: changes concurrent with the removal are ineffective, in any order', () => {
     const w = world();
-    const base = new PrivateDocLog(w.doc, ctxOf(w.owner));
-    base.add(w.root.cid, w.root.block);
-    const share = sign(relationChange(col, w.doc, [w.root.cid], w.clock(), base.policyAt([w.root.cid]), [[w.bob.did, 'writer']], (e) => w.keys.get(e)!).body, w.owner);
-    base.add(share.cid, share.block);
+    const { log: base, share } = ownerLogSharedWith(w, w.bob, 'writer');
     const early = sign(sealedChange(col, w.doc, [share.cid], w.clock(), { name: 'before removal' }, w.keys.get(0)!, 0), w.bob);
     base.add(early.cid, early.block);
     const removal = relationChange(col, w.doc, [early.cid], w.clock(), base.policyAt([early.cid]), [[w.bob.did, 'none']], (e) => w.keys.get(e)!);
@@ -168,10 +174,7 @@ describe('private documents: blocks and policy', () => {
 
   it('two concurrent rotations start the same epoch with different keys; content under each opens with its own', () => {
     const w = world();
-    const log = new PrivateDocLog(w.doc, ctxOf(w.owner));
-    log.add(w.root.cid, w.root.block);
-    const share = sign(relationChange(col, w.doc, [w.root.cid], w.clock(), log.policyAt([w.root.cid]), [[w.bob.did, 'reader']], (e) => w.keys.get(e)!).body, w.owner);
-    log.add(share.cid, share.block);
+    const { log, share } = ownerLogSharedWith(w, w.bob, 'reader');
     // Both remove Bob from the same parent (an owner on two devices, say): two epoch-1 keys.
     const r1 = relationChange(col, w.doc, [share.cid], w.clock(), log.policyAt([share.cid]), [[w.bob.did, 'none']], (e) => w.keys.get(e)!);
     const r2 = relationChange(col, w.doc, [share.cid], w.clock(), log.policyAt([share.cid]), [[w.bob.did, 'none']], (e) => w.keys.get(e)!);

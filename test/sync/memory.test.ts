@@ -58,48 +58,35 @@ describe('subscriptions and memory-only behaviour', () => {
     a.sync = new Sync({ replica: a.db, settings: storeSettings(a.db.store), network: a.network });
   });
 
-  it('retries a failed exchange soon (streams fail while a connection is replaced), without waiting for the periodic resync', async () => {
+  /** B's first `n` requests to A fail (as when the connection they ran on was closed underneath); B then gets A's document. */
+  async function catchUpAfterFailures(n: number, retryBaseMs?: number): Promise<void> {
     const a = await h.peer('a', { sync: { resyncIntervalMs: 0, autoCatchUp: false } });
-    const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0, ...(retryBaseMs !== undefined ? { retryBaseMs } : {}) } });
     await a.sync.subscribe('User');
     await b.sync.subscribe('User');
     const doc = await a.db.create('User', { name: 'written before the link' });
-    // B's first two requests fail, as when the connection they ran on was closed underneath.
     const ep = h.endpoint(b);
     const real = ep.request.bind(ep);
     let failures = 0;
     ep.request = (peer, data) => {
-      if (failures < 2) {
+      if (failures < n) {
         failures++;
         return (async function* () { throw new Error('stream reset: the connection was replaced'); })();
       }
       return real(peer, data);
     };
     await h.connect(a, b);
-    await waitFor(async () => (await b.db.get('User', doc.id)) !== undefined, 'B to get the document after two failed exchanges', 10_000);
-    expect(failures).toBe(2);
-    expect(entries(b, { text: `Catch-up with ${a.id} failed` })).toHaveLength(2);
+    await waitFor(async () => (await b.db.get('User', doc.id)) !== undefined, `B to get the document after ${n} failed exchanges`, 10_000);
+    expect(failures).toBe(n);
+    expect(entries(b, { text: `Catch-up with ${a.id} failed` })).toHaveLength(n);
+  }
+
+  it('retries a failed exchange soon (streams fail while a connection is replaced), without waiting for the periodic resync', async () => {
+    await catchUpAfterFailures(2);
   });
 
   it('keeps retrying a failed exchange while the peer stays connected (no periodic resync to fall back on)', async () => {
-    const a = await h.peer('a', { sync: { resyncIntervalMs: 0, autoCatchUp: false } });
-    const b = await h.peer('b', { sync: { resyncIntervalMs: 0, retryBaseMs: 5 } });
-    await a.sync.subscribe('User');
-    await b.sync.subscribe('User');
-    const doc = await a.db.create('User', { name: 'written before the link' });
-    const ep = h.endpoint(b);
-    const real = ep.request.bind(ep);
-    let failures = 0;
-    ep.request = (peer, data) => {
-      if (failures < 6) {
-        failures++;
-        return (async function* () { throw new Error('stream reset'); })();
-      }
-      return real(peer, data);
-    };
-    await h.connect(a, b);
-    await waitFor(async () => (await b.db.get('User', doc.id)) !== undefined, 'B to get the document after six failed exchanges', 10_000);
-    expect(entries(b, { text: `Catch-up with ${a.id} failed` })).toHaveLength(6);
+    await catchUpAfterFailures(6, 5);
   });
 
   it('offers the collections a connected peer syncs that this node has but does not sync', async () => {
