@@ -11,7 +11,7 @@ import type { CollectionInfo } from '../db/database.js';
 import type { Document } from '../db/document.js';
 import type { P2PNode } from '../node/node.js';
 import type { ActivePeer, RelayState } from '../net/peer-manager.js';
-import type { ActivityEntry, PullResult } from '../sync/events.js';
+import type { ActivityEntry, Neighbour, PullResult } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
 import type { ListOptions, ListOrder, NodeEvents, NodeInfo, Page } from './types.js';
 import type { Commit } from '../db/history.js';
@@ -55,6 +55,7 @@ export class Client extends TypedEventTarget<NodeEvents> {
         sync.on('clock-skew', (c) => this.emit('clock-skew', c)),
         sync.on('offer', (o) => this.emit('sync-offer', o)),
         sync.on('peer', (p) => this.emit('sync-peer', p)),
+        sync.on('neighbourhood', (e) => this.emit('neighbourhood', e)),
       );
     }
     this.offs.push(db.onClosedElsewhere((error) => this.emit('error', { error, message: error.message })));
@@ -243,6 +244,16 @@ export class Client extends TypedEventTarget<NodeEvents> {
     if (!sync) return [];
     const id: CollectionId | undefined = collection === undefined ? undefined : this.collection(collection).id;
     return sync.syncStatus(id);
+  }
+
+  /** Each connected sync peer as its hellos describe it: its node name and its own peers (for a network map). */
+  neighbourhood(): Neighbour[] {
+    return this.node.sync?.neighbourhood() ?? [];
+  }
+
+  /** The node name a connected peer told, if it did. */
+  peerName(peerId: string): string | undefined {
+    return this.node.sync?.peerName(peerId as PeerIdString);
   }
 
   /** Compares with one peer (or all) now and pulls what this node lacks. */

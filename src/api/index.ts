@@ -14,7 +14,7 @@ export { lockFirstFreeName, tryLockNode, type TabLock, type TabLockInit } from '
 export { parseNodeName } from '../node/node-name.js';
 export {
   DbError, DocumentExistsError, DocumentNotFoundError, InvalidIdError, NodeLockedError, SchemaConflictError, SchemaParseError,
-  StoreError, UnknownCollectionError, ValidationError, FilterError,
+  StoreError, UnknownCollectionError, ValidationError, FilterError, AccessDeniedError, InvalidIdentityError,
 } from '../core/errors.js';
 export { InvalidMultiaddrError } from '../net/multiaddr.js';
 export { DialFailedError } from '../net/dial.js';

@@ -4,7 +4,7 @@
  */
 import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { Client } from './client.js';
-import type { ActivePeer, ActivityEntry, CollectionInfo, Document, ListOptions, NodeEvents, NodeInfo, Page, RelayState, SyncStatus } from './types.js';
+import type { ActivePeer, ActivityEntry, CollectionInfo, Document, ListOptions, Neighbour, NodeEvents, NodeInfo, Page, RelayState, SyncStatus } from './types.js';
 
 const NodeContext = createContext<Client | null>(null);
 
@@ -93,6 +93,19 @@ export function useSyncStatus(collection?: string): SyncStatus[] {
     const offs = [node.on('sync-status', refresh), node.on('sync-peer', refresh), node.on('subscriptions', refresh)];
     return () => offs.forEach((off) => off());
   }, [node, read]);
+  return value;
+}
+
+/** Each connected sync peer with its name and its own peers (from hellos), kept current. */
+export function useNeighbourhood(): Neighbour[] {
+  const node = useNode();
+  const [value, setValue] = useState<Neighbour[]>(() => node.neighbourhood());
+  useEffect(() => {
+    setValue(node.neighbourhood());
+    const refresh = () => setValue(node.neighbourhood());
+    const offs = [node.on('neighbourhood', refresh), node.on('sync-peer', refresh), node.on('peers', refresh)];
+    return () => offs.forEach((off) => off());
+  }, [node]);
   return value;
 }
 

@@ -5,6 +5,7 @@ import type { CollectionInfo } from '../db/database.js';
 import type { Document } from '../db/document.js';
 import type { ActivePeer, RelayState } from '../net/peer-manager.js';
 import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent, SyncOfferEvent } from '../sync/events.js';
+export type { Neighbour } from '../sync/events.js';
 import type { SyncStatus } from '../sync/sync-status.js';
 import type { Filter } from '../db/filter.js';
 import type { RedialEvent } from '../net/redial.js';
@@ -99,6 +100,8 @@ export interface NodeEvents {
   'clock-skew': ClockSkewEvent;
   /** A connected peer syncs collections this node has but does not sync: an offer to switch them on (after every hello). */
   'sync-offer': SyncOfferEvent;
+  /** What a peer told of itself changed: its name or its own peers (see `neighbourhood`). */
+  neighbourhood: { readonly peer: PeerIdString };
   /** A sync peer connected or left. */
   'sync-peer': { readonly peer: PeerIdString; readonly state: 'connected' | 'disconnected' };
   error: NodeErrorEvent;

@@ -86,7 +86,7 @@ export async function startNode(init: StartNodeInit): Promise<P2PNode> {
         replica: db,
         settings: storeSettings(store),
         network: syncNet,
-      }, init.network.sync);
+      }, { name: init.name, ...init.network.sync });
       await sync.start(); // re-joins the persisted subscriptions
       const syncLog = sync;
       network.on('redial', (e) => {

@@ -85,4 +85,14 @@ export interface SyncEvents {
   'clock-skew': ClockSkewEvent;
   /** A collection's sync state with a peer changed. */
   status: SyncStatus;
+  /** What a peer told of itself changed: its name or its own peers (see `Sync.neighbourhood`). */
+  neighbourhood: { readonly peer: PeerIdString };
+}
+
+/** A connected peer as its hellos describe it: its name and its own peers. */
+export interface Neighbour {
+  readonly peer: PeerIdString;
+  readonly name?: string;
+  /** Its sync peers other than this node, with their names when known. */
+  readonly peers: ReadonlyArray<{ readonly id: string; readonly name?: string }>;
 }

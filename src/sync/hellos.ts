@@ -19,6 +19,10 @@ export interface PeerHello {
   /** The collections it subscribes to. */
   readonly subscribed: Set<CollectionId>;
   readonly digests: Map<CollectionId, SetDigest>;
+  /** Its node name, when it told one. */
+  readonly name?: string;
+  /** Its own sync peers, as it last told. */
+  readonly peers: ReadonlyArray<{ readonly id: string; readonly name?: string }>;
 }
 
 /** Where the book reports. */
@@ -28,6 +32,8 @@ export interface HelloBookComponents {
   log(entry: Omit<ActivityEntry, 'at'>): void;
   mismatch(e: SchemaMismatchEvent): void;
   skew(e: ClockSkewEvent): void;
+  /** The peer's name or its own peers differ from its previous hello. */
+  changed?(peer: PeerIdString): void;
   /** The collections (of ours) the peer subscribes to, after each hello. */
   peerSubscribes(peer: PeerIdString, collections: readonly CollectionId[]): void;
 }
@@ -56,13 +62,18 @@ export class HelloBook {
   /** Records a hello; reports same-name collections whose fields differ and a far-off clock (once per peer). */
   heard(peer: PeerIdString, hello: Hello): void {
     this.checkClock(peer, hello);
-    const reported = this.byPeer.get(peer)?.reported ?? new Set<CollectionId>();
+    const before = this.byPeer.get(peer);
+    const reported = before?.reported ?? new Set<CollectionId>();
     this.byPeer.set(peer, {
       collections: new Set(hello.collections.map(collectionIdOf)),
       subscribed: new Set(hello.subscribed),
       digests: new Map(hello.digests.map((d) => [d.collection, d.digest])),
+      ...(hello.name !== undefined ? { name: hello.name } : {}),
+      peers: hello.peers ?? [],
       reported,
     });
+    const shape = (h: { name?: string; peers: ReadonlyArray<{ id: string; name?: string }> } | undefined): string => JSON.stringify([h?.name, h?.peers]);
+    if (shape(before) !== shape(this.byPeer.get(peer))) this.c.changed?.(peer);
     // Only collections the peer really uses count: those it subscribes to or holds blocks of. A hello can
     // list any definition; one it neither syncs nor holds is no reason to alarm the user.
     const used = new Set<CollectionId>([...hello.subscribed, ...hello.digests.filter((d) => d.digest.count > 0).map((d) => d.collection)]);

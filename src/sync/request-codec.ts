@@ -18,7 +18,19 @@ export interface Hello {
   readonly digests: ReadonlyArray<{ readonly collection: CollectionId; readonly digest: SetDigest }>;
   /** The sender's wall clock (ms) when it wrote the hello, so a node can tell that its own clock is off. */
   readonly now?: number;
+  /** The sender's node name (`?node=`), shown to its peers before its PeerID. */
+  readonly name?: string;
+  /** The sender's own sync peers, with their names when known: what network maps draw one hop further. */
+  readonly peers?: ReadonlyArray<{ readonly id: string; readonly name?: string }>;
 }
+
+/** Longest node name a hello may carry. */
+export const MAX_NODE_NAME = 64;
+/** Most peers a hello may list. */
+export const MAX_HELLO_PEERS = 64;
+/** PeerIDs are only shown (never dialled from a hello), so any short token passes. */
+const PEER_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
+const isNodeName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_NODE_NAME && !/[\u0000-\u001f\u007f]/.test(v);
 
 /**
  * "Here are my heads; send what I lack": for the documents of a collection whose DocIDs lie in a range
@@ -53,6 +65,8 @@ function helloToWire(h: Hello): WireMap {
     s: [...h.subscribed],
     d: h.digests.map((x) => [x.collection, x.digest.count, x.digest.xor]),
     ...(h.now !== undefined ? { w: h.now } : {}),
+    ...(h.name !== undefined ? { n: h.name } : {}),
+    ...(h.peers !== undefined ? { p: h.peers.map((x) => (x.name !== undefined ? [x.id, x.name] : [x.id])) } : {}),
   };
 }
 
@@ -73,7 +87,22 @@ function helloFromWire(raw: unknown): Hello {
   });
   const w = raw.w;
   expect(w === undefined || (Number.isSafeInteger(w) && (w as number) >= 0), 'hello clock is malformed');
-  return { collections, subscribed, digests, ...(w !== undefined ? { now: w as number } : {}) };
+  const n = raw.n;
+  expect(n === undefined || isNodeName(n), `hello node name is malformed (at most ${MAX_NODE_NAME} printable characters)`);
+  const p = raw.p;
+  expect(p === undefined || (Array.isArray(p) && p.length <= MAX_HELLO_PEERS), `hello peers are malformed (at most ${MAX_HELLO_PEERS})`);
+  const peers = (p as unknown[] | undefined)?.map((x) => {
+    expect(Array.isArray(x) && (x.length === 1 || x.length === 2) && typeof x[0] === 'string' && PEER_ID_RE.test(x[0]), 'hello peer is malformed');
+    const [id, name] = x as [string, unknown];
+    expect(name === undefined || isNodeName(name), 'hello peer name is malformed');
+    return name === undefined ? { id } : { id, name: name as string };
+  });
+  return {
+    collections, subscribed, digests,
+    ...(w !== undefined ? { now: w as number } : {}),
+    ...(n !== undefined ? { name: n as string } : {}),
+    ...(peers ? { peers } : {}),
+  };
 }
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,127}$/;

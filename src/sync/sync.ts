@@ -7,7 +7,7 @@ import { TypedEventTarget } from '../core/events.js';
 import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import type { ChangeEvent, CollectionInfo, IncomingBlock } from '../db/database.js';
 import type { ReplicaPort, SettingsPort } from './ports.js';
-import type { ActivityEntry, PullResult, SyncEvents } from './events.js';
+import type { Neighbour, ActivityEntry, PullResult, SyncEvents } from './events.js';
 import { encodeGossipChunks } from './gossip-codec.js';
 import type { SyncNetwork } from './network.js';
 import { Puller } from './puller.js';
@@ -47,6 +47,8 @@ export interface SyncInit {
   readonly fetchRetries?: number;
   /** Re-run catch-up with every peer this often, healing lost gossip (default 30 s; 0 turns it off). */
   readonly resyncIntervalMs?: number;
+  /** This node's name, told to peers in hellos (shown before its PeerID). */
+  readonly name?: string;
   /** First wait before retrying a failed exchange with a connected peer (ms, default 500; doubles up to 15 s). */
   readonly retryBaseMs?: number;
   /** Wall clock told to peers in hellos (ms; injectable for tests, default Date.now). */
@@ -73,6 +75,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly fetchRetries: number;
   private readonly resyncMs: number;
   private readonly retryBaseMs: number;
+  private readonly nodeName: string | undefined;
+  private helloSoon: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
   private resyncTimer: ReturnType<typeof setInterval> | undefined;
   private readonly log: ActivityEntry[] = [];
@@ -97,6 +101,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.fetchRetries = init.fetchRetries ?? 3;
     this.resyncMs = init.resyncIntervalMs ?? 30_000;
     this.retryBaseMs = init.retryBaseMs ?? 500;
+    this.nodeName = init.name;
     this.now = init.now ?? Date.now;
     this.subs = new SubscriptionSet(this.db, components.settings);
     this.hellos = new HelloBook({
@@ -105,6 +110,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       log: (e) => this.activity(e),
       mismatch: (e) => this.emit('schema-mismatch', e),
       skew: (e) => this.emit('clock-skew', e),
+      changed: (peer) => this.emit('neighbourhood', { peer }),
       peerSubscribes: (peer, ids) => {
         const names = ids.filter((id) => !this.subs.has(id)).map((id) => this.db.collection(id).name);
         this.emit('offer', { peer, collections: names });
@@ -167,6 +173,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.detach = [];
     if (this.resyncTimer !== undefined) clearInterval(this.resyncTimer);
     this.resyncTimer = undefined;
+    if (this.helloSoon !== undefined) clearTimeout(this.helloSoon);
+    this.helloSoon = undefined;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     for (const col of this.subs.list()) this.network.unsubscribe(col.id);
@@ -234,6 +242,19 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.activity(entry);
   }
 
+  /** The name a connected peer told in its hello, if it did. */
+  peerName(peer: PeerIdString): string | undefined {
+    return this.hellos.get(peer)?.name;
+  }
+
+  /** Each connected peer as its hellos describe it: its name and its own peers (what a network map draws). */
+  neighbourhood(): Neighbour[] {
+    return this.network.peers().map((peer) => {
+      const h = this.hellos.get(peer);
+      return { peer, ...(h?.name !== undefined ? { name: h.name } : {}), peers: (h?.peers ?? []).filter((x) => x.id !== this.network.selfId) };
+    });
+  }
+
   /** The latest activity entries, oldest first. */
   recentActivity(): ActivityEntry[] {
     return [...this.log];
@@ -277,16 +298,32 @@ export class Sync extends TypedEventTarget<SyncEvents> {
 
   private onPeer(peer: PeerIdString, state: 'connected' | 'disconnected'): void {
     if (!this.started) return;
-    this.emit('peer', { peer, state });
     if (state === 'disconnected') {
+      // Forget the peer before telling anyone, so listeners that read statuses see it gone.
       this.status.dropPeer(peer);
       this.hellos.drop(peer);
       this.exchanges.delete(peer);
       this.waitingExchange.delete(peer);
       this.failedExchanges.delete(peer);
-      return;
     }
-    if (this.autoCatchUp) void this.exchange(peer);
+    this.emit('peer', { peer, state });
+    this.tellOthersSoon();
+    if (state === 'connected' && this.autoCatchUp) void this.exchange(peer);
+  }
+
+  /**
+   * This node's peers changed: tell the others (a hello, through an exchange) after a short pause, so their
+   * network maps show the change. Exchanges pull nothing when digests are equal.
+   */
+  private tellOthersSoon(): void {
+    if (this.helloSoon !== undefined || !this.autoCatchUp) return;
+    this.helloSoon = setTimeout(() => {
+      this.helloSoon = undefined;
+      if (!this.started) return;
+      // Every peer: changes pile up in one pause, and a peer that just connected has an exchange under way
+      // already (a second one waits behind it and sees the newest peers).
+      for (const peer of this.network.peers()) void this.exchange(peer);
+    }, 300);
   }
 
   /**
@@ -308,7 +345,15 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     const cols = this.db.collections();
     const digests = [];
     for (const c of cols) digests.push({ collection: c.id, digest: await this.db.digest(c.id) });
-    return { collections: cols.map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests, now: this.now() };
+    const peers = this.network.peers().map((p) => {
+      const name = this.hellos.get(p)?.name;
+      return name !== undefined ? { id: p, name } : { id: p };
+    });
+    return {
+      collections: cols.map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests, now: this.now(),
+      ...(this.nodeName ? { name: this.nodeName.slice(0, 64) } : {}),
+      peers: peers.slice(0, 64),
+    };
   }
 
   /** A peer introduced itself in a request: pull from it whatever its digests say we lack. */

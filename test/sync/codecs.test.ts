@@ -8,6 +8,8 @@ import { MAX_GOSSIP_BYTES, decodeGossip, encodeGossip, encodeGossipChunks } from
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type Hello } from '../../src/sync/request-codec.js';
 import { seededRandom } from './memory-network.js';
 
+const PEER = '12D3KooWFusC6bP1QzWPDoxR78gBw3mQ2UNigyWHiNDmPHKMeyXe';
+
 const def = parseSdl('type User { name: String age: Int tags: [String!]! }')[0]!;
 const col = collectionIdOf(def);
 const doc = 'bae-00000000-0000-5000-8000-000000000000' as DocId;
@@ -48,6 +50,11 @@ describe('gossip codec', () => {
 describe('request codec', () => {
   const hello: Hello = { collections: [def], subscribed: [col], digests: [{ collection: col, digest: { count: 3, xor: new Uint8Array(32).fill(7) } }] };
 
+  it('round-trips a hello with the node name and its peers', () => {
+    const named: Hello = { ...hello, name: 'node-2', peers: [{ id: PEER, name: 'node-3' }, { id: PEER }] };
+    expect(decodeRequest(encodeRequest({ kind: 'hello', hello: named }))).toEqual({ kind: 'hello', hello: named });
+  });
+
   it('round-trips hello and pull requests, and every response frame', () => {
     expect(decodeRequest(encodeRequest({ kind: 'hello', hello }))).toEqual({ kind: 'hello', hello });
     const pull = { kind: 'pull' as const, collection: col, scope: 'docs' as const, heads: new Map([[doc, [cid]]]) };
@@ -68,6 +75,13 @@ describe('request codec', () => {
       { v: 1, k: 'hello', h: { c: [{ n: 'User', f: [['age', 'Integer', false, false, false]] }], s: [], d: [] } },
       { v: 1, k: 'hello', h: { c: [], s: [], d: [[col, -1, new Uint8Array(32)]] } },
       { v: 1, k: 'hello', h: { c: [], s: [], d: [[col, 1, new Uint8Array(3)]] } },
+      // Names and peers from hostile peers are bounded.
+      { v: 1, k: 'hello', h: { c: [], s: [], d: [], n: 'x'.repeat(65) } },
+      { v: 1, k: 'hello', h: { c: [], s: [], d: [], n: 'bell\u0007' } },
+      { v: 1, k: 'hello', h: { c: [], s: [], d: [], n: '' } },
+      { v: 1, k: 'hello', h: { c: [], s: [], d: [], p: Array.from({ length: 65 }, () => [PEER]) } },
+      { v: 1, k: 'hello', h: { c: [], s: [], d: [], p: [['not a peer id']] } },
+      { v: 1, k: 'hello', h: { c: [], s: [], d: [], p: [[PEER, 'x'.repeat(65)]] } },
       [1, 2, 3],
     ];
     for (const c of cases) expect(nameOf(() => decodeRequest(encodeCbor(c)))).toBe('ProtocolDecodeError');

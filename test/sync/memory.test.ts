@@ -89,6 +89,20 @@ describe('subscriptions and memory-only behaviour', () => {
     await catchUpAfterFailures(6, 5);
   });
 
+  it('hellos carry node names and each peer\'s own peers: a line A–B–C shows C to A, and a change is told soon', async () => {
+    const a = await h.peer('a', { sync: { name: 'node-a' } });
+    const b = await h.peer('b', { sync: { name: 'node-b' } });
+    const c = await h.peer('c', { sync: { name: 'node-c' } });
+    await h.connect(a, b);
+    await waitFor(() => a.sync.peerName(b.id) === 'node-b', 'A to learn B\'s name');
+    const told: string[] = [];
+    a.sync.on('neighbourhood', (e) => told.push(e.peer));
+    await h.connect(b, c); // B tells A about C without anything else happening
+    await waitFor(() => a.sync.neighbourhood().some((n) => n.peers.some((p) => p.id === c.id)), 'A to hear of C through B', 5_000);
+    expect(a.sync.neighbourhood()).toEqual([{ peer: b.id, name: 'node-b', peers: [{ id: c.id, name: 'node-c' }] }]);
+    expect(told).toContain(b.id);
+  });
+
   it('offers the collections a connected peer syncs that this node has but does not sync', async () => {
     const a = await h.peer('a');
     const b = await h.peer('b');

@@ -1,7 +1,7 @@
 /** Activity: what the node's p2p log says (topics joined, messages received, catch-ups, rejections). */
 import { memo, useEffect, useRef } from 'react';
 import type { ActivityEntry } from '../../api/index.js';
-import { useActivity, useSyncStatus } from '../../api/react.js';
+import { useActivity, useNeighbourhood, useSyncStatus } from '../../api/react.js';
 
 const TIME = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 const time = (at: number): string => TIME.format(at);
@@ -15,10 +15,10 @@ function keyed(entries: readonly ActivityEntry[]): void {
 }
 
 /** One log line; rendered once, never again while it stays in the list. */
-const Entry = memo(function Entry({ entry: e }: { entry: ActivityEntry }) {
+const Entry = memo(function Entry({ entry: e, name }: { entry: ActivityEntry; name: string | undefined }) {
   return (
     <p className={`entry ${e.level}`}>
-      <time>{time(e.at)}</time> {e.message}
+      <time>{time(e.at)}</time> {name && <strong className="who">{name}:</strong>} {e.message}
       {e.peer && <span className="kv"> PeerID={short(e.peer)}</span>}
       {e.topic && <span className="kv"> Topic={short(e.topic)}</span>}
     </p>
@@ -28,6 +28,7 @@ const Entry = memo(function Entry({ entry: e }: { entry: ActivityEntry }) {
 /** The Activity area. */
 export function ActivityPanel() {
   const activity = useActivity(300);
+  const names = new Map(useNeighbourhood().filter((n) => n.name).map((n) => [n.peer as string, n.name!]));
   const running = useSyncStatus().filter((s) => s.state === 'catching-up');
   const log = useRef<HTMLDivElement>(null);
   // Keep the newest entry in view inside the log box (never scrolls the page itself).
@@ -48,7 +49,7 @@ export function ActivityPanel() {
       <div role="log" aria-label="Activity" className="log" ref={log}>
         {activity.length === 0 && <p className="empty">Nothing yet. Subscribe to a collection to join its topic.</p>}
         {activity.map((e) => (
-          <Entry key={keys.get(e)} entry={e} />
+          <Entry key={keys.get(e)} entry={e} name={e.peer ? names.get(e.peer) : undefined} />
         ))}
       </div>
     </section>

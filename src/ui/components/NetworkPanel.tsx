@@ -1,7 +1,8 @@
 /** Network: this node's Peer ID and addresses, the relay, connecting to a peer, and the active peers. */
 import { useState } from 'react';
 import type { RelayState } from '../../api/index.js';
-import { useNodeInfo, usePeers, useReconnecting, useRelay, useSyncStatus } from '../../api/react.js';
+import { useNeighbourhood, useNodeInfo, usePeers, useReconnecting, useRelay, useSyncStatus } from '../../api/react.js';
+import { NetworkMap } from './NetworkMap.js';
 import type { SyncStatus } from '../../api/index.js';
 import { actions, useUi } from '../state.js';
 import { Alert } from './Alert.js';
@@ -42,7 +43,9 @@ function relayText(r: RelayState | null): string {
 
 /** The Network area. */
 export function NetworkPanel() {
-  const { peerId, addresses } = useNodeInfo();
+  const { peerId, addresses, name: selfName } = useNodeInfo();
+  const neighbours = useNeighbourhood();
+  const nameOf = (id: string): string | undefined => neighbours.find((n) => n.peer === id)?.name;
   const relay = useRelay();
   const peers = usePeers();
   const statuses = useSyncStatus();
@@ -139,11 +142,12 @@ export function NetworkPanel() {
             <ul aria-label="Active peers" className="peers">
               {peers.map((p) => (
                 <li key={p.peerId}>
-                  <code title={p.address}>{p.peerId}</code>
+                  {nameOf(p.peerId) && <strong className="peer-name">{nameOf(p.peerId)}</strong>}
+                  <code title={p.address} className={nameOf(p.peerId) ? 'peer-id-secondary' : undefined}>{p.peerId}</code>
                   <span className={`kind kind-${p.kind}`}>{p.kind}</span>
                   {p.kind === 'relayed' && <span className="hint">sync waits for a direct connection…</span>}
                   <span className="rtt">{p.rttMs !== undefined ? `${p.rttMs} ms` : '…'}</span>
-                  <button type="button" className="danger small" aria-label={`Disconnect ${p.peerId.slice(0, 8)}…${p.peerId.slice(-4)}`} onClick={() => actions.disconnect(p.peerId)}>
+                  <button type="button" className="danger small" aria-label={`Disconnect ${nameOf(p.peerId) ?? `${p.peerId.slice(0, 8)}…${p.peerId.slice(-4)}`}`} onClick={() => actions.disconnect(p.peerId)}>
                     Disconnect
                   </button>
                   {statuses.some((s) => s.peer === p.peerId) && (
@@ -155,6 +159,8 @@ export function NetworkPanel() {
               ))}
             </ul>
           )}
+          <h3 id="map-heading">Network map</h3>
+          <NetworkMap selfName={selfName} peers={peers} neighbours={neighbours} statuses={statuses} relay={relay} />
           {reconnecting.length > 0 && (
             <ul aria-label="Reconnecting peers" className="peers">
               {reconnecting.map((id) => (
