@@ -48,3 +48,19 @@ test('a line A–B–C: peers show by name, A\'s network map shows C, all say in
   console.log(`[map] A saw B gone after ${Date.now() - t0} ms`);
   await expect(map(a)).not.toContainText(nameC.slice(0, 15));
 });
+
+test('after a reload peers are cleared, and "Recent peers" reconnects one with a press', async ({ context }) => {
+  const a = await openTab(context, 'recentA');
+  const b = await openTab(context, 'recentB');
+  const nameB = await nameOf(b);
+  const idB = await peerIdOf(b);
+  await link(b, a); // A connects to B, so B does not re-dial A after A's reload
+  await expect(peerItem(a, idB)).toContainText(nameB, { timeout: 15_000 });
+  await a.reload();
+  await expect(a.getByText('No peers connected')).toBeVisible();
+  const recent = a.getByRole('list', { name: 'Recent peers' }).getByRole('listitem').filter({ hasText: idB });
+  await expect(recent).toContainText(nameB, { timeout: 15_000 });
+  await recent.getByRole('button', { name: `Reconnect ${nameB}` }).click();
+  await expect(peerItem(a, idB)).toContainText('direct', { timeout: 30_000 });
+  await expect(a.getByRole('list', { name: 'Recent peers' })).toHaveCount(0); // the only recent peer is connected again
+});

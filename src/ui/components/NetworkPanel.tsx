@@ -1,5 +1,5 @@
 /** Network: this node's Peer ID and addresses, the relay, connecting to a peer, and the active peers. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { RelayState } from '../../api/index.js';
 import { useNeighbourhood, useNodeInfo, usePeers, useReconnecting, useRelay, useSyncStatus } from '../../api/react.js';
 import { NetworkMap } from './NetworkMap.js';
@@ -9,6 +9,7 @@ import { Alert } from './Alert.js';
 import { QrCode } from './QrCode.js';
 import { copyText } from '../copy.js';
 import { inviteLink } from '../invite.js';
+import { addressOfPeer, load, remember, save, type RecentPeer } from '../recent-peers.js';
 
 
 /** " (it holds 1,200 changes, this tab 1,000)" when the peer is known to be ahead. */
@@ -45,9 +46,27 @@ function relayText(r: RelayState | null): string {
 export function NetworkPanel() {
   const { peerId, addresses, name: selfName } = useNodeInfo();
   const neighbours = useNeighbourhood();
-  const nameOf = (id: string): string | undefined => neighbours.find((n) => n.peer === id)?.name;
-  const relay = useRelay();
   const peers = usePeers();
+  const nameOf = (id: string): string | undefined => neighbours.find((n) => n.peer === id)?.name;
+  // Peers are cleared on reload (the seed's rule); the last few stay offered for one-press reconnecting.
+  const [recent, setRecent] = useState<RecentPeer[]>(() => load(selfName));
+  useEffect(() => {
+    if (!peerId) return;
+    let list = load(selfName);
+    for (const p of peers) {
+      if (p.kind !== 'direct') continue;
+      const address = addressOfPeer(addresses, peerId, p.peerId);
+      const name = neighbours.find((n) => n.peer === p.peerId)?.name;
+      const known = list.find((r) => r.peerId === p.peerId);
+      if (address && (!known || known.name !== name || known.address !== address || list[0] !== known)) {
+        list = remember(list, { peerId: p.peerId, address, at: Date.now(), ...(name ? { name } : {}) });
+      }
+    }
+    save(selfName, list);
+    setRecent(list);
+  }, [peers, neighbours, addresses, peerId, selfName]);
+  const offline = recent.filter((r) => !peers.some((p) => p.peerId === r.peerId));
+  const relay = useRelay();
   const statuses = useSyncStatus();
   const reconnecting = useReconnecting().filter((id) => !peers.some((p) => p.peerId === id));
   const connecting = useUi((s) => s.connecting);
@@ -158,6 +177,22 @@ export function NetworkPanel() {
                 </li>
               ))}
             </ul>
+          )}
+          {offline.length > 0 && (
+            <>
+              <h3 id="recent-heading">Recent peers</h3>
+              <ul aria-label="Recent peers" className="peers recent">
+                {offline.map((r) => (
+                  <li key={r.peerId}>
+                    {r.name && <strong className="peer-name">{r.name}</strong>}
+                    <code className={r.name ? 'peer-id-secondary' : undefined} title={r.address}>{r.peerId}</code>
+                    <button type="button" className="secondary small" aria-label={`Reconnect ${r.name ?? `${r.peerId.slice(0, 8)}…${r.peerId.slice(-4)}`}`} onClick={() => void actions.connect(r.address)}>
+                      Reconnect
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
           )}
           <h3 id="map-heading">Network map</h3>
           <NetworkMap selfName={selfName} peers={peers} neighbours={neighbours} statuses={statuses} relay={relay} />
