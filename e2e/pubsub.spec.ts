@@ -147,4 +147,10 @@ test('concurrent edits while apart: after reconnecting both tabs show the later 
     await expect(row).toContainText('true'); // B's verified survives
     await expect(rowWith(p, 'User', 'Shared by A')).toHaveCount(0);
   }
+  // A's name lost to B's later one: A is told which field, what won and why; B, whose value won, is not.
+  const notice = a.getByRole('status').filter({ hasText: 'Your change to name' });
+  await expect(notice).toContainText('"Shared by B"');
+  await expect(notice).toContainText('later');
+  await expect(activity(a)).toContainText('Your edit of User.name');
+  await expect(b.getByRole('status').filter({ hasText: 'Your change to' })).toHaveCount(0);
 });

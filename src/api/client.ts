@@ -56,6 +56,7 @@ export class Client extends TypedEventTarget<NodeEvents> {
         sync.on('offer', (o) => this.emit('sync-offer', o)),
         sync.on('peer', (p) => this.emit('sync-peer', p)),
         sync.on('neighbourhood', (e) => this.emit('neighbourhood', e)),
+        sync.on('overwritten', (e) => this.emit('overwritten', e)),
       );
     }
     this.offs.push(db.onClosedElsewhere((error) => this.emit('error', { error, message: error.message })));

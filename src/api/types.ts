@@ -6,6 +6,8 @@ import type { Document } from '../db/document.js';
 import type { ActivePeer, RelayState } from '../net/peer-manager.js';
 import type { ActivityEntry, CatchUpProgress, ClockSkewEvent, SchemaMismatchEvent, SyncOfferEvent } from '../sync/events.js';
 export type { Neighbour } from '../sync/events.js';
+import type { OverwrittenEvent } from '../db/database.js';
+export type { OverwrittenEvent } from '../db/database.js';
 import type { SyncStatus } from '../sync/sync-status.js';
 import type { Filter } from '../db/filter.js';
 import type { RedialEvent } from '../net/redial.js';
@@ -100,6 +102,8 @@ export interface NodeEvents {
   'clock-skew': ClockSkewEvent;
   /** A connected peer syncs collections this node has but does not sync: an offer to switch them on (after every hello). */
   'sync-offer': SyncOfferEvent;
+  /** A change made here lost a field to a concurrent change from a peer with a later clock. */
+  overwritten: OverwrittenEvent;
   /** What a peer told of itself changed: its name or its own peers (see `neighbourhood`). */
   neighbourhood: { readonly peer: PeerIdString };
   /** A sync peer connected or left. */

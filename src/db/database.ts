@@ -13,6 +13,7 @@ import { generateSecretKey } from '../core/identity.js';
 import { fastIdentity, fastVerifier } from '../core/webcrypto-ed25519.js';
 import { decodeBlock, type EncodedBlock } from '../core/block.js';
 import type { SetDigest } from '../core/digest.js';
+import type { FieldValue } from '../core/values.js';
 import { TypedEventTarget } from '../core/events.js';
 import { DbError } from '../core/errors.js';
 import type { DocRecord, Store, StoredBlock } from '../store/types.js';
@@ -23,6 +24,7 @@ import { commitsOf, type Commit } from './history.js';
 import { CollectionRegistry, type CollectionInfo } from './collections.js';
 import { Records, SerialQueue } from './records.js';
 import { PrivateDocs } from './private-docs.js';
+import { LruMap } from './lru.js';
 import { LocalWriter } from './local-writer.js';
 import { ReplicaApplier, type ApplyResult, type IncomingBlock, type RejectedBlock, type VerifiedBlock } from './replica.js';
 
@@ -68,8 +70,26 @@ export interface IgnoredContentEvent {
   readonly reason: string;
 }
 
+/**
+ * A change made here lost a field to a concurrent change from a peer: the peer's change did not build on this
+ * node's (they were made apart) and its clock is later, so its value shows (last writer wins).
+ */
+export interface OverwrittenEvent {
+  readonly collection: CollectionId;
+  readonly doc: DocId;
+  readonly field: string;
+  /** The value this node wrote, and the one that won. */
+  readonly mine: FieldValue;
+  readonly theirs: FieldValue;
+  /** The winning block and its author's identity (did:key). */
+  readonly cid: BlockCid;
+  readonly author: string;
+  readonly origin: Origin;
+}
+
 /** The engine's events. */
 export interface DatabaseEvents {
+  overwritten: OverwrittenEvent;
   change: ChangeEvent;
   ignored: IgnoredContentEvent;
   collections: { readonly added: readonly CollectionInfo[] };
@@ -97,6 +117,8 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private readonly replica: ReplicaApplier;
   private readonly writer: LocalWriter;
   private readonly privateDocs: PrivateDocs;
+  /** Blocks this node wrote lately (to tell when one of its edits loses to a concurrent one). */
+  private readonly localCids = new LruMap<BlockCid, true>(5000);
   private closed = false;
   private closedReason: Error | undefined;
 
@@ -124,10 +146,15 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       clock,
       identity,
       check: () => this.check(),
-      changed: (collection, docs, blocks) => this.emit('change', { collection, docs, blocks, origin: 'local' }),
+      changed: (collection, docs, blocks) => {
+        for (const b of blocks) this.localCids.set(b.cid, true);
+        this.emit('change', { collection, docs, blocks, origin: 'local' });
+      },
     });
     this.replica = new ReplicaApplier({
       records: this.records,
+      isLocal: (cid) => this.localCids.has(cid),
+      overwritten: (e) => this.emit('overwritten', e),
       privateDocs: this.privateDocs,
       clock,
       verifyCtx: { collection: (id) => this.registry.def(id), verifier, now },

@@ -8,11 +8,13 @@ import { compareClock } from '../core/hlc.js';
 import type { EncodedBlock } from '../core/block.js';
 import { compareBlocks, isPrivateBlock } from '../core/block.js';
 import { verifyBlock, verifyDecoded, shortCid, type VerifyContext } from '../core/verify.js';
-import { EMPTY_STATE, applyBlock } from '../core/merge.js';
+import { EMPTY_STATE, applyBlock, type DocState } from '../core/merge.js';
 import { DbError, InvalidBlockError } from '../core/errors.js';
 import type { DocRecord, StoredBlock } from '../store/types.js';
 import { toStored, type Records } from './records.js';
 import type { PrivateDocs } from './private-docs.js';
+import type { OverwrittenEvent } from './database.js';
+import { didKeyOf } from '../core/did.js';
 
 /** A block as received: bytes, and the CID it was announced under when known. */
 export interface IncomingBlock {
@@ -47,6 +49,10 @@ export interface ReplicaComponents {
   readonly clock: HybridClock;
   readonly verifyCtx: VerifyContext;
   readonly privateDocs: PrivateDocs;
+  /** True for a block this node wrote lately. */
+  isLocal(cid: BlockCid): boolean;
+  /** A change made here lost a field to a concurrent one from a peer. */
+  overwritten(e: OverwrittenEvent): void;
   /** Tells the engine what a committed batch changed, per collection. */
   changed(collection: CollectionId, docs: DocId[], blocks: StoredBlock[], origin: Origin): void;
 }
@@ -127,6 +133,19 @@ export class ReplicaApplier {
     return [...new Map(blocks.map((b) => [b.cid, b as EncodedBlock])).values()];
   }
 
+  /** Records the fields a change made here lost to `enc` (concurrent with it, with a later clock). */
+  private noteOverwrites(rec: DocRecord, enc: EncodedBlock, state: DocState, origin: Origin, out: OverwrittenEvent[]): void {
+    const mine = rec.heads.filter((h) => this.c.isLocal(h) && !enc.block.parents.includes(h));
+    if (!mine.length) return;
+    for (const [field, reg] of Object.entries(rec.state.fields)) {
+      if (!mine.includes(reg.cid) || state.fields[field]?.cid !== enc.cid) continue;
+      out.push({
+        collection: enc.block.collection, doc: enc.block.doc, field, mine: reg.value, theirs: state.fields[field]!.value,
+        cid: enc.cid, author: didKeyOf(enc.block.author), origin,
+      });
+    }
+  }
+
   /** Applies verified blocks in causal order in one transaction; reports what it did. */
   async apply(list: EncodedBlock[], origin: Origin, rejected: RejectedBlock[]): Promise<ApplyResult> {
     const { records } = this.c;
@@ -156,6 +175,7 @@ export class ReplicaApplier {
 
     const missing = new Set<BlockCid>();
     const bad = new Set<BlockCid>();
+    const lost: OverwrittenEvent[] = [];
     const applied: StoredBlock[] = [];
     const changed = new Map<CollectionId, Set<DocId>>();
     let pending = fresh;
@@ -195,6 +215,7 @@ export class ReplicaApplier {
           state = log.state(heads);
         } else {
           state = applyBlock(rec?.state ?? EMPTY_STATE, enc.cid, block);
+          if (rec && block.set) this.noteOverwrites(rec, enc, state, origin, lost);
         }
         recs.set(block.doc, { id: block.doc, collection: block.collection, heads, state });
         const s = toStored(enc);
@@ -219,6 +240,7 @@ export class ReplicaApplier {
         throw err;
       }
       for (const [collection, ids] of changed) this.c.changed(collection, [...ids], applied.filter((b) => b.collection === collection), origin);
+      for (const e of lost) this.c.overwritten(e);
     }
     return { applied: applied.map((b) => b.cid), duplicates, missing: [...missing], rejected, docs };
   }

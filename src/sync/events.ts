@@ -1,4 +1,5 @@
 /** The sync engine's typed events. */
+import type { OverwrittenEvent } from '../db/database.js';
 import type { CollectionId, PeerIdString } from '../core/ids.js';
 import type { CollectionInfo } from '../db/database.js';
 import type { SyncStatus } from './sync-status.js';
@@ -85,6 +86,8 @@ export interface SyncEvents {
   'clock-skew': ClockSkewEvent;
   /** A collection's sync state with a peer changed. */
   status: SyncStatus;
+  /** A change made here lost a field to a concurrent one from a peer (also in Activity). */
+  overwritten: OverwrittenEvent;
   /** What a peer told of itself changed: its name or its own peers (see `Sync.neighbourhood`). */
   neighbourhood: { readonly peer: PeerIdString };
 }

@@ -1,5 +1,5 @@
 /** What sync needs from the node, as small ports: the replica (the engine's block-level API) and settings. */
-import type { IgnoredContentEvent } from '../db/database.js';
+import type { IgnoredContentEvent, OverwrittenEvent } from '../db/database.js';
 import type { EncodedBlock } from '../core/block.js';
 import type { SetDigest } from '../core/digest.js';
 import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
@@ -17,6 +17,8 @@ export interface ReplicaPort {
   on(type: 'change', listener: (e: ChangeEvent) => void): () => void;
   /** Content of a private document this node can open but must ignore (altered, or breaking the schema). */
   on(type: 'ignored', listener: (e: IgnoredContentEvent) => void): () => void;
+  /** A change made here lost a field to a concurrent one from a peer. */
+  on(type: 'overwritten', listener: (e: OverwrittenEvent) => void): () => void;
   verifyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }>;
   applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected?: RejectedBlock[]): Promise<ApplyResult>;
   applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin): Promise<ApplyResult>;

@@ -155,6 +155,17 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.network.onProblem?.((peer, message) => this.activity({ level: 'warn', message: `Sync stream with ${peer}: ${message}`, peer })) ?? (() => undefined),
       this.network.onPeerTopic?.((peer, topic, subscribed) => this.onPeerTopic(peer, topic, subscribed)) ?? (() => undefined),
       this.db.on('change', (e) => this.onChange(e)),
+      this.db.on('overwritten', (e) => {
+        const name = this.db.collections().find((c) => c.id === e.collection)?.name ?? e.collection;
+        const show = (v: unknown): string => JSON.stringify(v).slice(0, 80);
+        const from = e.origin.startsWith('remote:') || e.origin === 'local' ? '' : ` from ${e.origin}`;
+        this.activity({
+          level: 'warn',
+          message: `Your edit of ${name}.${e.field} on ${e.doc} lost to a concurrent edit${from} (made while apart, with a later clock): it shows ${show(e.theirs)}, yours was ${show(e.mine)}`,
+          ...(from ? { peer: e.origin as PeerIdString } : {}), topic: e.collection, collection: name,
+        });
+        this.emit('overwritten', e);
+      }),
       this.db.on('ignored', (e) => {
         const name = this.db.collections().find((c) => c.id === e.collection)?.name ?? e.collection;
         this.activity({ level: 'warn', message: `Ignored a change of private ${name} document ${e.doc} (block ${e.cid}): ${e.reason}`, topic: e.collection, collection: name });

@@ -2,6 +2,8 @@
 import type { Client } from '../api/index.js';
 import { setActionClient, useUi } from './state.js';
 
+let overwrittenTimer: ReturnType<typeof setTimeout> | undefined;
+
 /** Binds a node's client to the UI state; returns an unbind function. */
 export function bindClient(client: Client): () => void {
   setActionClient(client);
@@ -20,6 +22,15 @@ export function bindClient(client: Client): () => void {
       }
     }),
     client.on('error', (e) => useUi.setState({ nodeError: e.message })),
+    client.on('overwritten', (e) => {
+      const name = client.collections().find((c) => c.id === e.collection)?.name ?? 'document';
+      const from = client.peerName(e.origin) ?? 'another peer';
+      const text = JSON.stringify(e.theirs).slice(0, 60);
+      const message = `Your change to ${e.field} of a ${name} was replaced by ${text} from ${from}: both were made while apart, and theirs is later.`;
+      useUi.setState({ overwritten: message });
+      clearTimeout(overwrittenTimer);
+      overwrittenTimer = setTimeout(() => { if (useUi.getState().overwritten === message) useUi.setState({ overwritten: null }); }, 10_000);
+    }),
   ];
   return () => {
     for (const off of offs) off();

@@ -26,6 +26,8 @@ export interface UiState {
   connecting: string | null;
   connectError: string | null;
   subscribeError: string | null;
+  /** A local edit that lost to a concurrent one (shown briefly). */
+  overwritten: string | null;
   /** A problem the node reported on its own (e.g. its database was closed by another tab). */
   nodeError: string | null;
   /** Collections each connected peer syncs that this node has but does not sync, by peer. */
@@ -52,6 +54,7 @@ export const useUi = create<UiState>(() => ({
   connectError: null,
   subscribeError: null,
   nodeError: null,
+  overwritten: null,
   mismatches: {},
   offers: {},
 }));

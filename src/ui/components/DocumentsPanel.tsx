@@ -83,6 +83,7 @@ export function DocumentsPanel() {
   const createError = useUi((s) => s.createError);
   const editError = useUi((s) => s.editError);
   const rowError = useUi((s) => s.rowError);
+  const overwritten = useUi((s) => s.overwritten);
   const sharing = useUi((s) => s.sharing);
   const { did: me } = useNodeInfo();
   const unreadable = useUnreadable(open);
@@ -142,6 +143,7 @@ export function DocumentsPanel() {
         </>
       )}
       <Alert message={rowError} onDismiss={() => actions.dismiss('rowError')} />
+      {overwritten && <p role="status" className="notice overwritten">{overwritten}</p>}
       <Alert message={listError?.message ?? null} />
       <p className="count" aria-live="polite">
         {total === 1 ? '1 document' : `${total} documents`}
