@@ -85,7 +85,7 @@ export async function startRelay(init: RelayInit = {}): Promise<Relay> {
     },
     services: {
       identify: identify(),
-      ping: ping(),
+      ping: ping({ maxOutboundStreams: 4, maxInboundStreams: 8 }), // as the app (src/net/services.ts PING_STREAMS)
       // Default limits on relayed connections stay (2 min, 128 KiB): tabs must upgrade to direct WebRTC.
       relay: circuitRelayServer({
         reservations: {

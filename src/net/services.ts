@@ -24,14 +24,19 @@ export interface NetServicesInit {
 }
 
 /**
- * How libp2p's connection monitor judges a connection dead. Its default aborts a connection when one ping
- * takes over 5 s (loopback round trips teach its adaptive timeout nothing higher). A node busy applying a
- * large catch-up, or a tab whose main thread is held by IndexedDB work or a long garbage collection, can miss
- * that, and the connection (with the catch-up on it) was dropped mid-way: 1 run in 3 of the 100,000-document
- * catch-up lost its connection at 45,000. So a ping may take 10 s; pinging every 5 s keeps a dead link (a tab
- * closed without a goodbye) found within about 15 s. The peer manager re-dials peers it connected to.
+ * How libp2p's connection monitor judges a connection dead: it pings every connection every 5 s and aborts it
+ * when a ping fails or takes over 10 s, so a tab closed without a goodbye is found gone within about 15 s.
+ *
+ * A ping also *fails* when it cannot open a stream: the ping service allowed one outbound and two inbound ping
+ * streams per connection, and the monitor's pings, the peer manager's (for the ping times shown) and the
+ * other side's all use it. Under load a ping stream lingers, the next one was refused, and the monitor aborted a
+ * healthy connection: 1 run in 3 of the 100,000-document catch-up lost its only connection mid-way
+ * (`TooManyOutboundProtocolStreamsError` in libp2p's log). Hence PING_STREAMS.
  */
 export const CONNECTION_MONITOR = { pingInterval: 5_000, pingTimeout: { minTimeout: 10_000 } } as const;
+
+/** Ping streams allowed at once per connection: the monitor's (up to two overlap), the peer manager's, the other side's. */
+export const PING_STREAMS = { maxOutboundStreams: 4, maxInboundStreams: 8 } as const;
 
 /**
  * Service factories for `createLibp2p({ services })`.
@@ -43,7 +48,7 @@ export const CONNECTION_MONITOR = { pingInterval: 5_000, pingTimeout: { minTimeo
 export function netServices(init: NetServicesInit = {}) {
   return {
     identify: identify(),
-    ping: ping(),
+    ping: ping(PING_STREAMS),
     pubsub: gossipsub({
       allowPublishToZeroTopicPeers: true,
       // Message IDs are content hashes: the same bytes published again are already out there.
