@@ -8,6 +8,7 @@ import type { Fields } from './values.js';
 import type { Identity, SyncIdentity } from './identity.js';
 import { cidOfBytes, encodeCbor } from './hash.js';
 import { BlockDecodeError, BlockTooLargeError } from './errors.js';
+import { NONCE_BYTES, WRAPPED_KEY_BYTES } from './sealing.js';
 
 /** Largest block accepted, in bytes. */
 export const MAX_BLOCK_BYTES = 256 * 1024;
@@ -57,8 +58,6 @@ export interface SealedContent {
 export const MAX_BLOCK_ENTRIES = 256;
 /** Highest key epoch. */
 export const MAX_EPOCH = 2 ** 31 - 1;
-const WRAPPED_BYTES = 104;
-const NONCE_BYTES = 24;
 
 /** A block: its body and the author's signature over the body's encoding. */
 export interface Block extends BlockBody {
@@ -224,8 +223,8 @@ function decodePrivateParts(raw: Record<string, unknown>, creating: boolean): Pi
     if (!(raw.q === true || raw.r !== undefined)) throw new BlockDecodeError('only creating and relation blocks of private documents carry keys');
     if (!Array.isArray(raw.k) || raw.k.length > MAX_BLOCK_ENTRIES) throw new BlockDecodeError(`block keys must be a list of at most ${MAX_BLOCK_ENTRIES}`);
     out.keys = raw.k.map((entry: unknown) => {
-      if (!Array.isArray(entry) || entry.length !== 3 || !isDidText(entry[0]) || !isEpoch(entry[1]) || !(entry[2] instanceof Uint8Array) || entry[2].byteLength !== WRAPPED_BYTES) {
-        throw new BlockDecodeError(`block wrapped key is malformed (expected [did:key, epoch, ${WRAPPED_BYTES} bytes])`);
+      if (!Array.isArray(entry) || entry.length !== 3 || !isDidText(entry[0]) || !isEpoch(entry[1]) || !(entry[2] instanceof Uint8Array) || entry[2].byteLength !== WRAPPED_KEY_BYTES) {
+        throw new BlockDecodeError(`block wrapped key is malformed (expected [did:key, epoch, ${WRAPPED_KEY_BYTES} bytes])`);
       }
       return [entry[0], entry[1], entry[2]] as WrappedKeyEntry;
     });

@@ -16,7 +16,8 @@ import type { Fields } from './values.js';
 
 /** Bytes of a content key. */
 export const CONTENT_KEY_BYTES = 32;
-const NONCE_BYTES = 24;
+/** Bytes of an XChaCha20 nonce (sealed fields and wrapped keys). */
+export const NONCE_BYTES = 24;
 const X25519_BYTES = 32;
 const TAG_BYTES = 16;
 /** Bytes of a wrapped content key: ephemeral public key, nonce, sealed key with its tag. */

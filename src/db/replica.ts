@@ -99,30 +99,25 @@ export class ReplicaApplier {
       if (list) list.push(v);
       else byDoc.set(v.block.doc, [v]);
     }
+    const known = await this.c.records.knownDocIds();
     for (const [doc, blocks] of byDoc) {
-      const creating = blocks.some((b) => b.block.private);
-      if (!creating && !blocks.some((b) => isPrivateBlock(b.block))) {
-        // Public-looking blocks: refused only when they name a document known to be private.
-        if (!(await this.c.records.knownDocIds()).has(doc)) continue;
-      }
-      const rec = (await this.c.records.knownDocIds()).has(doc) ? await this.c.records.record(doc) : undefined;
+      // A document not held yet has no policy to judge by: a new private one is judged from its creating block.
+      if (!known.has(doc)) continue;
+      const rec = await this.c.records.record(doc);
+      if (!rec) continue;
       const refuse = (b: VerifiedBlock, error: Error): void => {
         verified.delete(b.cid);
         rejected.push({ cid: b.cid, error });
       };
-      if (rec && !rec.state.access) {
+      if (!rec.state.access) {
         for (const b of blocks) if (isPrivateBlock(b.block)) refuse(b, new InvalidBlockError(`block ${shortCid(b.cid)} seals fields or changes relations of a public document`));
         continue;
       }
-      if (!rec) continue; // a new private document: judged from its creating block when applied
       const log = await this.c.privateDocs.log(doc, rec.collection);
       const refused = log.precheck([...blocks].sort(compareBlocks));
       for (const b of blocks) {
         const err = refused.get(b.cid);
-        if (!err) continue;
-        const error = err instanceof DbError ? err : new InvalidBlockError(String(err));
-        error.message = `block ${shortCid(b.cid)} of ${doc}: ${error.message}`;
-        refuse(b, error);
+        if (err) refuse(b, policyError(b.cid, doc, err));
       }
     }
   }
@@ -207,9 +202,7 @@ export class ReplicaApplier {
             log.add(enc.cid, block);
           } catch (err) {
             bad.add(enc.cid);
-            const error = err instanceof DbError ? err : new InvalidBlockError(String(err));
-            error.message = `block ${shortCid(enc.cid)} of ${block.doc}: ${error.message}`;
-            rejected.push({ cid: enc.cid, error });
+            rejected.push({ cid: enc.cid, error: policyError(enc.cid, block.doc, err) });
             continue;
           }
           state = log.state(heads);
@@ -244,6 +237,13 @@ export class ReplicaApplier {
     }
     return { applied: applied.map((b) => b.cid), duplicates, missing: [...missing], rejected, docs };
   }
+}
+
+/** A private document's refusal of a block, as a named error that says which block and document. */
+function policyError(cid: BlockCid, doc: DocId, err: unknown): DbError {
+  const error = err instanceof DbError ? err : new InvalidBlockError(String(err));
+  error.message = `block ${shortCid(cid)} of ${doc}: ${error.message}`;
+  return error;
 }
 
 /** 'ok', 'wait' (a parent is not here yet), or the reason the block is invalid. */
