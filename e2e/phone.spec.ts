@@ -18,6 +18,11 @@ test('no horizontal overflow at 390×844: empty, connected with documents, editi
     await createDoc(a, 'User', { name: 'A rather long name for a narrow screen', age: '33', points: '1234567.891' });
     await expect(rowWith(a, 'User', 'A rather long name')).toHaveCount(1);
     for (const p of [a, b]) expect(await width(p), 'connected, with a document').toBeLessThanOrEqual(390);
+    // Documents are cards on a phone: every field's value is on screen, not scrolled off to the right.
+    for (const value of ['A rather long name for a narrow screen', '33', '1234567.891']) {
+      const box = (await rowWith(a, 'User', 'A rather long name').getByRole('cell', { name: value, exact: true }).boundingBox())!;
+      expect(box.x + box.width, `the cell "${value}" fits the screen`).toBeLessThanOrEqual(390);
+    }
     await rowWith(a, 'User', 'A rather long name').getByRole('button', { name: 'Edit' }).click();
     await expect(a.getByRole('form', { name: 'Edit User document' })).toBeVisible();
     expect(await width(a), 'editing').toBeLessThanOrEqual(390);

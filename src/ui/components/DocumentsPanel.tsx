@@ -154,7 +154,7 @@ export function DocumentsPanel() {
         </p>
       )}
       <div className="table-wrap">
-        <table aria-label={`${name} documents`}>
+        <table aria-label={`${name} documents`} className="docs">
           <thead>
             <tr>
               <th scope="col">DocID</th>
@@ -178,12 +178,12 @@ export function DocumentsPanel() {
             )}
             {docs.map((d) => (
               <tr key={d.id} className={d.id === editing ? 'editing' : ''}>
-                <td>
+                <td className="docid">
                   <code title={d.id} id={`doc-${d.id}`}>{d.id}</code>
                   {d.access && <span className="badge private" title={`Owner ${d.access.owner}`}>private</span>}
                 </td>
                 {fields.map((f) => (
-                  <td key={f.name}>{show(d.fields[f.name])}</td>
+                  <td key={f.name} data-label={f.name}>{show(d.fields[f.name])}</td>
                 ))}
                 <td className="actions">
                   {mayWrite(d, me) && (
