@@ -1,8 +1,10 @@
 /**
  * The control API of a headless node (what `p2pdb client …` talks to): JSON over HTTP on one address,
  * loopback by default. It answers only requests whose Host header names that address (or localhost on a
- * loopback address), so a web page cannot reach it by DNS rebinding, and it sends no CORS headers, so other
- * origins cannot read its answers.
+ * loopback address), so a web page cannot reach it by DNS rebinding; it refuses every request a browser made
+ * for a page (one carrying `Origin` or a cross-site `Sec-Fetch-Site`) and every body that is not declared JSON,
+ * so a page cannot send it a write blindly either (cross-site request forgery); and it sends no CORS headers,
+ * so other origins cannot read its answers.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Client } from '../api/client.js';
@@ -49,15 +51,37 @@ const text = (v: unknown, what: string): string => {
   return v;
 };
 
+/**
+ * Why a request must be refused although its Host header is right, or undefined. `p2pdb client` (and curl)
+ * send neither `Origin` nor `Sec-Fetch-Site`; a browser sends `Origin` with every cross-origin write and
+ * `Sec-Fetch-Site` with everything. A body must say it is JSON: a page can send `text/plain` or a form without
+ * asking first, but not `application/json`.
+ */
+export function browserRefusal(method: string, headers: IncomingMessage['headers']): string | undefined {
+  if (headers.origin !== undefined) return `it came from a web page (Origin ${JSON.stringify(headers.origin)})`;
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'none') return `it came from a web page (Sec-Fetch-Site ${JSON.stringify(site)})`;
+  if (method !== 'GET' && method !== 'HEAD') {
+    const type = String(headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/json') return `its body is not declared application/json (Content-Type ${JSON.stringify(headers['content-type'] ?? '')})`;
+  }
+  return undefined;
+}
+
 /** The routes: `METHOD path` → handler. */
-function routes(client: Client): Record<string, (b: Record<string, unknown>) => Promise<unknown>> {
+function routes(client: Client, log: (line: string) => void): Record<string, (b: Record<string, unknown>) => Promise<unknown>> {
   return {
     'POST /api/v0/collections': async (b) => (await client.addSchema(text(b.sdl, 'the SDL'))).map(describe),
     'GET /api/v0/collections': async () => client.collections().map(describe),
     'GET /api/v0/p2p/info': async () => client.info().addresses,
     'POST /api/v0/p2p/connect': async (b) => {
-      const peer = await client.connect(text(b.address, 'the multiaddress'));
-      return peer.address;
+      const address = text(b.address, 'the multiaddress');
+      try {
+        return (await client.connect(address)).address;
+      } catch (err) {
+        log(`could not connect to ${address}: ${(err as Error).message}`);
+        throw err;
+      }
     },
     'GET /api/v0/p2p/active-peers': async () => client.activePeers().map((p) => p.address),
     'POST /api/v0/p2p/collections': async (b) => (await client.subscribe(text(b.names, 'the collection names'))).map(describe),
@@ -78,8 +102,14 @@ export interface ControlServer {
 }
 
 /** Serves the control API of `client` on host:port. */
-export async function startControlServer(client: Client, host: string, port: number, log: (line: string) => void = () => undefined): Promise<ControlServer> {
-  const table = routes(client);
+export async function startControlServer(
+  client: Client,
+  host: string,
+  port: number,
+  log: (line: string) => void = () => undefined,
+  logNet: (line: string) => void = log,
+): Promise<ControlServer> {
+  const table = routes(client, logNet);
   const hosts = allowedHosts(host, port);
   const send = (res: ServerResponse, status: number, value: unknown): void => {
     const json = JSON.stringify(value);
@@ -93,6 +123,11 @@ export async function startControlServer(client: Client, host: string, port: num
         if (!hosts.has(hostHeader)) {
           log(`refused a control request for Host ${JSON.stringify(req.headers.host ?? '')} (only ${[...hosts].join(', ')})`);
           throw new HttpError(403, `this node's control API answers only on ${[...hosts].join(', ')}`);
+        }
+        const refusal = browserRefusal(req.method ?? 'GET', req.headers);
+        if (refusal) {
+          log(`refused a control request ${req.method} ${req.url}: ${refusal}`);
+          throw new HttpError(403, `this node's control API refused the request: ${refusal}`);
         }
         const path = (req.url ?? '/').split('?')[0]!;
         const handler = table[`${req.method} ${path}`];

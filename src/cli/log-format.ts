@@ -18,6 +18,7 @@ export function formatActivity(e: ActivityEntry, self: string): string {
   const head = `${logTime(e.at)} ${LEVEL[e.level]} p2p`;
   const topic = e.topic ? ` Topic=${e.topic}` : '';
   if (e.message.startsWith('Adding pubsub topic')) return `${head} Adding pubsub topic PeerID=${self}${topic}`;
+  if (e.message.startsWith('Removing pubsub topic')) return `${head} Removing pubsub topic PeerID=${self}${topic}`;
   if (e.message.startsWith('Received new pubsub message')) return `${head} Received new pubsub message PeerID=${self} SenderId=${e.peer ?? 'unknown'}${topic}`;
   const peer = e.peer && e.peer !== self ? ` RemotePeer=${e.peer}` : '';
   return `${head} ${e.message} PeerID=${self}${peer}${topic}`;

@@ -5,14 +5,17 @@
  *   p2pdb client p2p info | p2p connect <multiaddr> | p2p active-peers
  *   p2pdb client p2p collection add <names> | remove <names> | getall
  *   p2pdb client query '<GraphQL>' [--variables JSON]
- * Client commands take --url (default localhost:9181), print JSON on stdout, and on failure print one line on
+ * Client commands take --url (default 127.0.0.1:9181), print JSON on stdout, and on failure print one line on
  * stderr and exit 1 (2 for a usage error).
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError, listOption, option, parseArgs, parseUrl } from './args.js';
 
-const DEFAULT_URL = 'localhost:9181';
+const DEFAULT_URL = '127.0.0.1:9181';
+
+/** Where a usage error points (the error itself stays one line). */
+const SEE_HELP = ' (p2pdb --help lists the commands)';
 
 const USAGE = `usage:
   p2pdb start [--rootdir DIR] [--url HOST:PORT] [--p2paddr MULTIADDR …] [--peers ADDR,ADDR] [--relay MULTIADDR]
@@ -58,7 +61,7 @@ export async function runClient(argv: readonly string[]): Promise<Outcome> {
     const [group, verb, ...rest] = args.positional;
     const out = (v: unknown): Outcome => ({ stdout: `${JSON.stringify(v, null, 2)}\n`, stderr: '', code: 0 });
     const need = (v: string | undefined, what: string): string => {
-      if (v === undefined || !v.trim()) throw new UsageError(`${what} is missing\n${USAGE}`);
+      if (v === undefined || !v.trim()) throw new UsageError(`${what} is missing${SEE_HELP}`);
       return v;
     };
     if (group === 'collection' && verb === 'add') return out(await call(url, 'POST', '/api/v0/collections', { sdl: need(rest[0], 'the SDL') }));
@@ -92,7 +95,7 @@ export async function runClient(argv: readonly string[]): Promise<Outcome> {
         if (action === 'getall') return out(await call(url, 'GET', '/api/v0/p2p/collections'));
       }
     }
-    throw new UsageError(`unknown command: p2pdb client ${args.positional.join(' ')}\n${USAGE}`);
+    throw new UsageError(`unknown command: p2pdb client ${args.positional.join(' ')}${SEE_HELP}`);
   } catch (err) {
     const usage = err instanceof UsageError;
     return { stdout: '', stderr: `${(err as Error).message}\n`, code: usage ? 2 : 1 };
@@ -102,7 +105,7 @@ export async function runClient(argv: readonly string[]): Promise<Outcome> {
 /** Runs `p2pdb start` until SIGINT or SIGTERM. */
 async function runStart(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, ['rootdir', 'url', 'p2paddr', 'peers', 'relay']);
-  if (args.positional.length) throw new UsageError(`unexpected ${JSON.stringify(args.positional[0])}\n${USAGE}`);
+  if (args.positional.length) throw new UsageError(`unexpected ${JSON.stringify(args.positional[0])}${SEE_HELP}`);
   const { host, port } = parseUrl(option(args, 'url', DEFAULT_URL));
   const rootdir = resolve(option(args, 'rootdir', join(homedir(), '.p2pdb')).replace(/^~(?=$|\/)/, homedir()));
   const { startHeadless } = await import('./headless.js');
@@ -135,7 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return command === undefined ? 2 : 0;
     }
-    throw new UsageError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+    throw new UsageError(`unknown command ${JSON.stringify(command)}${SEE_HELP}`);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return err instanceof UsageError ? 2 : 1;

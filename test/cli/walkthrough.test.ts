@@ -136,9 +136,10 @@ it("runs the seed's walkthrough with two node processes", async () => {
   await until(() => node2.log.some((l) => l.includes(`INF p2p Received new pubsub message PeerID=${id2} SenderId=${id1} Topic=${topic}`)), 'the "Received new pubsub message" line');
   expect(await ok(['query', '{ User { _docID name age verified points } }', '--url', URL[1]!])).toEqual({ data: { User: [{ _docID: docId, name: 'Alice', age: 30, verified: true, points: 1.5 }] } });
 
-  // Restart Node2: subscriptions are kept, peers are not.
+  // Restart Node2: subscriptions are kept (its log says it joins the topic again), peers are not.
   expect(await node2.stop()).toBe(0);
   node2 = await start(1);
+  expect(node2.log.some((l) => l.includes(`INF p2p Adding pubsub topic PeerID=${id2} Topic=${topic}`))).toBe(true);
   expect(((await ok(['p2p', 'collection', 'getall', '--url', URL[1]!])) as Array<{ name: string }>).map((c) => c.name)).toEqual(['User']);
   expect(await ok(['p2p', 'active-peers', '--url', URL[1]!])).toEqual([]);
   expect(await ok(['query', '{ _count(User: {}) }', '--url', URL[1]!])).toEqual({ data: { _count: 1 } });
@@ -147,8 +148,13 @@ it("runs the seed's walkthrough with two node processes", async () => {
   expect(await node2.stop()).toBe(0);
   node2 = await start(1, ['--peers', addr1]);
   expect(await ok(['p2p', 'active-peers', '--url', URL[1]!])).toEqual([addr1]);
+  // The kept subscription still receives: a document created on Node1 now reaches the restarted Node2.
+  await new Promise((r) => setTimeout(r, 1500));
+  await ok(['query', 'mutation { create_User(input: {name: "Bob", age: 41}) { _docID } }', '--url', URL[0]!]);
+  await until(async () => ((await ok(['query', '{ _count(User: {}) }', '--url', URL[1]!])) as { data: { _count: number } }).data._count === 2, 'Bob on the restarted node2');
   await ok(['p2p', 'collection', 'remove', 'User', '--url', URL[1]!]);
   expect(await ok(['p2p', 'collection', 'getall', '--url', URL[1]!])).toEqual([]);
+  await until(() => node2.log.some((l) => l.includes(`INF p2p Removing pubsub topic PeerID=${id2} Topic=${topic}`)), 'the "Removing pubsub topic" line');
 
   // Failures: one line on stderr, non-zero exit.
   const cases: Array<[string[], RegExp]> = [
@@ -162,8 +168,10 @@ it("runs the seed's walkthrough with two node processes", async () => {
   for (const [args, message] of cases) {
     const r = await client(args);
     expect(r.code, args.join(' ')).not.toBe(0);
-    expect(r.err.trim().split('\n')[0], args.join(' ')).toMatch(message);
+    expect(r.err.trim(), args.join(' ')).toMatch(message);
+    expect(r.err.trim().split('\n'), `${args.join(' ')}: one line`).toHaveLength(1);
   }
+  await until(() => node2.log.some((l) => /WRN net could not connect to \/ip4\/nope: .*PeerID=/.test(l)), 'the failed connect in the log');
 
   // The control API refuses a foreign Host header (DNS rebinding) and sends no CORS headers.
   const port = Number(URL[1]!.split(':')[1]);
@@ -178,6 +186,22 @@ it("runs the seed's walkthrough with two node processes", async () => {
   expect(await asked(`evil.example:${port}`)).toEqual({ status: 403, cors: undefined });
   expect(await asked(`127.0.0.1:${port}`)).toEqual({ status: 200, cors: undefined });
   await until(() => node2.log.some((l) => l.includes('WRN http refused a control request for Host "evil.example')), 'the refusal in the log');
+
+  // Nor can a web page send it a write blindly (cross-site request forgery): a request with an Origin, or a
+  // body not declared JSON, is refused and nothing is stored.
+  const post = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v0/graphql', headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify({ query: 'mutation { create_User(input: {name: "Mallory"}) { _docID } }' }));
+  });
+  expect(await post({ 'content-type': 'application/json', origin: 'http://evil.example' })).toBe(403);
+  expect(await post({ 'content-type': 'text/plain' })).toBe(403);
+  expect(await post({ 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' })).toBe(403);
+  expect(await ok(['query', '{ User(filter: {name: {_eq: "Mallory"}}) { name } }', '--url', URL[1]!])).toEqual({ data: { User: [] } });
+  await until(() => node2.log.some((l) => l.includes('WRN http refused a control request POST /api/v0/graphql: it came from a web page (Origin "http://evil.example")')), 'the forgery refusal in the log');
 
   expect(await node1.stop()).toBe(0);
   expect(await node2.stop()).toBe(0);
