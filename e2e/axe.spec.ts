@@ -3,18 +3,9 @@
  * axe's best practices). Each state is reached the way a user reaches it; a failure prints every violation with
  * its nodes, so the message says what to fix.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { expectNoViolations } from './axe.js';
 import { USER_SDL, addSchema, createDoc, link, openAllAddresses, openApp, openTab, rowWith, syncOn, uniqueNode } from './fixtures.js';
-
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-
-/** Runs axe on the whole page and fails listing each violation (rule, impact, help and the offending nodes). */
-async function expectNoViolations(page: Page, state: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  const report = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n')}`);
-  expect(report, `axe violations in state "${state}"`).toEqual([]);
-}
 
 test('empty app: no axe violations', async ({ page }) => {
   await openApp(page, uniqueNode('axe-empty'));

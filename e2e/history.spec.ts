@@ -1,5 +1,6 @@
 /** The History dialog: a document's Merkle DAG, with concurrent branches and their merge, and long histories. */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
+import { expectNoViolations } from './axe.js';
 import { addSchema, createDoc, link, openApp, openTab, peerIdOf, peerItem, rowWith, syncOn, uniqueNode, USER_SDL } from './fixtures.js';
 
 const tab = (context: BrowserContext, prefix: string): Promise<Page> => openTab(context, prefix);
@@ -35,7 +36,14 @@ test('a document edited on two disconnected tabs shows two branches in its histo
   const changes = dialog.getByRole('list', { name: 'Changes' }).getByRole('listitem');
   await expect(changes).toHaveCount(3);
   await expect(changes.filter({ hasText: 'height 2' })).toHaveCount(2);
-  await expect(dialog).toContainText('2 concurrent branches not merged yet');
+  await expect(dialog).toContainText('2 concurrent branches');
+  // …and their merge, already in the document: the merged state (each field's latest write), drawn under both heads.
+  await expect(dialog.getByLabel('Merged state')).toContainText('age = 10');
+  await expect(dialog.getByLabel('Merged state')).toContainText('points = 2.5');
+  await expect(dialog.getByLabel('Merged state')).toContainText('name = "Tree"');
+  await expect(dialog.locator('svg g.dag-merged')).toContainText('merged state · 2 branches');
+  await expectNoViolations(b, 'history with two branches');
+  await dialog.screenshot({ path: 'test-results/history-branches.png' });
   await expect(changes.filter({ hasText: 'current value of age' })).toContainText('age = 10');
   await expect(changes.filter({ hasText: 'current value of points' })).toContainText('points = 2.5');
   await expect(dialog.getByRole('img', { name: 'Merkle DAG of 3 blocks' })).toBeVisible();
@@ -47,6 +55,8 @@ test('a document edited on two disconnected tabs shows two branches in its histo
   await expect(changes.nth(3)).toContainText('merges 2 branches');
   await expect(changes.nth(3)).toContainText('name = "Tree merged"');
   await expect(dialog).not.toContainText('concurrent branches');
+  await expect(dialog.getByLabel('Merged state')).toHaveCount(0);
+  await expect(dialog.locator('svg g.dag-merged')).toHaveCount(0);
   await expect(dialog.getByRole('img', { name: 'Merkle DAG of 4 blocks' }).locator('text.dag-cid', { hasText: '· merge' })).toHaveCount(1);
   await b.keyboard.press('Escape');
   await expect(dialog).toBeHidden();

@@ -39,6 +39,11 @@ function layout(commits: readonly Commit[]): { pos: Map<string, { x: number; y: 
   return { pos, width: PAD * 2 + widest * BOX_W + (widest - 1) * GAP_X, height: PAD * 2 + heights.length * BOX_H + Math.max(0, heights.length - 1) * GAP_Y };
 }
 
+/** The value each field shows now and the block it comes from: how concurrent heads merge (last writer wins per field). */
+function mergedState(commits: readonly Commit[]): Array<{ field: string; value: unknown; cid: string }> {
+  return commits.flatMap((c) => c.wins.map((field) => ({ field, value: c.set?.[field], cid: c.cid }))).sort((x, y) => x.field.localeCompare(y.field));
+}
+
 /** The dialog; `docId` null means closed. */
 export function HistoryDialog({ docId, onClose }: { docId: string | null; onClose: () => void }) {
   const node = useNode();
@@ -69,8 +74,17 @@ export function HistoryDialog({ docId, onClose }: { docId: string | null; onClos
   }, [node, docId]);
 
   const byCid = new Map((commits ?? []).map((c) => [c.cid, c]));
-  const { pos, width, height } = layout(commits ?? []);
-  const branches = (commits ?? []).filter((c) => c.head).length;
+  const laid = layout(commits ?? []);
+  const { pos } = laid;
+  const heads = (commits ?? []).filter((c) => c.head);
+  const branches = heads.length;
+  // Concurrent heads are already merged in the document (each field takes its latest write); the picture shows
+  // that merge as a dashed box under the heads until the next edit records it as a block.
+  const merged = branches > 1 ? mergedState(commits ?? []) : [];
+  const mergeAt = { x: PAD, y: laid.height - PAD + GAP_Y };
+  const width = branches > 1 ? Math.max(laid.width, PAD * 2 + BOX_W) : laid.width;
+  const height = branches > 1 ? laid.height + GAP_Y + BOX_H : laid.height;
+  const mergedText = merged.map((m) => `${m.field} = ${JSON.stringify(m.value)}`).join(', ');
   return (
     <dialog ref={ref} className="history" aria-labelledby="history-heading" onClose={onClose}>
       <div className="history-head">
@@ -83,9 +97,15 @@ export function HistoryDialog({ docId, onClose }: { docId: string | null; onClos
         <>
           <p className="hint">
             {commits.length} change{commits.length === 1 ? '' : 's'}
-            {branches > 1 ? `; ${branches} concurrent branches not merged yet (the next edit merges them)` : ''}. Newest at the bottom; a
-            green outline marks a block whose value currently shows.
+            {branches > 1 ? `; ${branches} concurrent branches` : ''}. Newest at the bottom; a green outline marks a block whose value
+            currently shows.
           </p>
+          {branches > 1 && (
+            <p className="merged-state" role="note" aria-label="Merged state">
+              The {branches} branches are merged in the document, each field taking its latest write: {mergedText || 'no fields'}. The next
+              edit records this merge as a block.
+            </p>
+          )}
           <div className="dag-scroll">
             <svg width={width} height={height} role="img" aria-label={`Merkle DAG of ${commits.length} blocks`}>
               <defs>
@@ -114,6 +134,22 @@ export function HistoryDialog({ docId, onClose }: { docId: string | null; onClos
                   </g>
                 );
               })}
+              {branches > 1 && heads.map((h) => {
+                const from = pos.get(h.cid)!;
+                return (
+                  <line key={`merge-${h.cid}`} x1={from.x + BOX_W / 2} y1={from.y + BOX_H} x2={mergeAt.x + BOX_W / 2} y2={mergeAt.y}
+                    stroke="#067647" strokeWidth={1.5} strokeDasharray="4 3" />
+                );
+              })}
+              {branches > 1 && (
+                <g transform={`translate(${mergeAt.x},${mergeAt.y})`} className="dag-merged">
+                  <title>{`Merged state of ${branches} branches (no block yet)\n${mergedText}`}</title>
+                  <rect width={BOX_W} height={BOX_H} rx={6} fill="#ecfdf3" stroke="#067647" strokeWidth={1.5} strokeDasharray="4 3" />
+                  <text x={8} y={16} className="dag-cid">merged state · {branches} branches</text>
+                  <text x={8} y={32} className="dag-meta">each field: its latest write</text>
+                  <text x={8} y={48} className="dag-set">{mergedText.slice(0, 34)}</text>
+                </g>
+              )}
             </svg>
           </div>
           <ol aria-label="Changes" className="changes">
