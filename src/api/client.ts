@@ -96,9 +96,9 @@ export class Client extends TypedEventTarget<NodeEvents> {
     return this.node.db.create(collection, fields);
   }
 
-  /** Creates many documents at once, all or nothing. */
-  createMany(collection: string, list: ReadonlyArray<Record<string, unknown>>): Promise<Document[]> {
-    return this.node.db.createMany(collection, list);
+  /** Creates many documents at once, all or nothing; `private: true` makes each a private document (as `createPrivate`). */
+  createMany(collection: string, list: ReadonlyArray<Record<string, unknown>>, opts: { private?: boolean } = {}): Promise<Document[]> {
+    return opts.private ? this.node.db.createPrivateMany(collection, list) : this.node.db.createMany(collection, list);
   }
 
   /**
@@ -134,9 +134,22 @@ export class Client extends TypedEventTarget<NodeEvents> {
     return this.node.db.update(collection, id, patch);
   }
 
+  /**
+   * Sets the same fields on several documents, all or none: each is checked first (it exists, this node may
+   * write it). Throws DocumentNotFoundError or AccessDeniedError naming the document, ValidationError.
+   */
+  updateMany(collection: string, ids: readonly string[], patch: Record<string, unknown>): Promise<Document[]> {
+    return this.node.db.updateMany(collection, ids, patch);
+  }
+
   /** Deletes a live document for good. */
   delete(collection: string, id: string): Promise<void> {
     return this.node.db.delete(collection, id);
+  }
+
+  /** Deletes several documents for good, all or none (checked as in `updateMany`). */
+  deleteMany(collection: string, ids: readonly string[]): Promise<void> {
+    return this.node.db.deleteMany(collection, ids);
   }
 
   /**

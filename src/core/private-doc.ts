@@ -156,6 +156,15 @@ export class PrivateDocLog {
     this.fold = null;
   }
 
+  /**
+   * The fields a sealed block set, opened with the keys this node holds: undefined when it holds no key that
+   * opens it (or the block is not sealed, or not here), null when it is kept but unusable (see `ignored`).
+   */
+  contentOf(cid: BlockCid): Fields | null | undefined {
+    const e = this.entries.get(cid);
+    return e?.block.sealed ? this.open(e) : undefined;
+  }
+
   /** The document's state at `heads`: the fold of its effective content, and its access policy. */
   state(heads: readonly BlockCid[]): PrivateDocState {
     const policy = this.policyAt(heads);

@@ -20,7 +20,7 @@ import type { DocRecord, Store, StoredBlock } from '../store/types.js';
 import { toDocument, type Document } from './document.js';
 import { readsAll, runQuery, sortSpecs, type ListQuery } from './query.js';
 import { blocksPeerLacks, sortCausal } from './dag.js';
-import { commitsOf, type Commit } from './history.js';
+import { commitsOf, type Commit, type SealedOpener } from './history.js';
 import { CollectionRegistry, type CollectionInfo } from './collections.js';
 import { Records, SerialQueue } from './records.js';
 import { PrivateDocs } from './private-docs.js';
@@ -236,6 +236,11 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return this.writer.createPrivate(this.collection(collection), fields);
   }
 
+  /** Creates several private documents, as `createPrivate`, in one transaction (all or nothing). */
+  async createPrivateMany(collection: string, list: readonly unknown[]): Promise<Document[]> {
+    return this.writer.createPrivateMany(this.collection(collection), list);
+  }
+
   /**
    * Shares a private document this node owns with an identity (`did:key:…`) as `reader` or `writer`, or
    * takes access away (`none`, which rotates the content key). Throws AccessDeniedError (not the owner, or a
@@ -301,9 +306,23 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return this.writer.update(this.collection(collection), parseDocId(id), patch);
   }
 
+  /**
+   * Sets the same fields on several live documents in one transaction, all or none: each is checked (it
+   * exists, this node may write it) before anything is written. Returns them in the order asked. Throws
+   * DocumentNotFoundError or AccessDeniedError naming the document, ValidationError.
+   */
+  async updateMany(collection: string, ids: readonly string[], patch: unknown): Promise<Document[]> {
+    return this.writer.updateMany(this.collection(collection), ids.map(parseDocId), patch);
+  }
+
   /** Deletes a live document (for good: a delete wins over concurrent edits). */
   async delete(collection: string, id: string): Promise<void> {
     return this.writer.delete(this.collection(collection), parseDocId(id));
+  }
+
+  /** Deletes several live documents in one transaction, all or none (checked as in `updateMany`). */
+  async deleteMany(collection: string, ids: readonly string[]): Promise<void> {
+    return this.writer.deleteMany(this.collection(collection), ids.map(parseDocId));
   }
 
   // ---------------------------------------------------------------- blocks (the replica port sync uses)
@@ -335,13 +354,27 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     });
   }
 
-  /** A document's history: one commit per block, parents first (empty when unknown). */
+  /**
+   * A document's history: one commit per block, parents first (empty when unknown). Of a private document
+   * this node may not read, the structure only (every peer carrying it holds that): sealed fields show only
+   * to a node that reads the document, opened with its keys.
+   */
   async commits(id: string): Promise<Commit[]> {
     const doc = parseDocId(id);
     const rec = await this.records.record(doc);
     if (!rec) return [];
+    const open = rec.state.access?.readable ? await this.sealedOpener(doc, rec.collection) : undefined;
     const blocks = (await this.store.blocksOfDoc(doc)).map((b) => decodeBlock(b.bytes, b.cid));
-    return commitsOf(blocks, rec.state, rec.heads);
+    return commitsOf(blocks, rec.state, rec.heads, open);
+  }
+
+  /** Opens the sealed blocks of a private document with the keys this node holds (its log is read on the writer's queue). */
+  private async sealedOpener(doc: DocId, collection: CollectionId): Promise<SealedOpener> {
+    const log = await this.queue.run(() => {
+      this.check();
+      return this.privateDocs.log(doc, collection);
+    });
+    return (cid) => log.contentOf(cid);
   }
 
   /** The heads of one document (empty when unknown). */

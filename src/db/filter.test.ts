@@ -57,6 +57,13 @@ describe('compileFilter', () => {
     expect(names({ name: { _nilike: 'A%' } })).toEqual(['Bob', '100% sure', '(unset)']);
     expect(likeToRegExp('a.b(c)*', false).test('a.b(c)*')).toBe(true);
     expect(likeToRegExp('a.b', false).test('axb')).toBe(false);
+    // Every other character is literal, also those a unicode pattern may not escape (a hyphen was once "Invalid escape").
+    for (const text of ['bae-1234', '2024-05-01', 'a/b', 'x{2}', '[a-z]', 'a|b', '^$', 'back\\slash', 'a,b:c=d!e@f#g&h~i`j\'k"l<m>n']) {
+      expect(likeToRegExp(text, false).test(text), text).toBe(true);
+      expect(likeToRegExp(text, true).test(text.toUpperCase()), text).toBe(true);
+    }
+    expect(likeToRegExp('bae-%', false).test('bae-0f')).toBe(true);
+    expect(likeToRegExp('a-c', false).test('abc')).toBe(false);
   });
 
   it('combines with _and, _or, _not and several keys', () => {

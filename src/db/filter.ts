@@ -51,7 +51,7 @@ export function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp 
   for (const ch of pattern) {
     if (ch === '%') re += '[\\s\\S]*';
     else if (ch === '_') re += '[\\s\\S]';
-    else re += ch.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    else re += ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'); // only these may be escaped in a unicode (u) pattern
   }
   return new RegExp(`^${re}$`, caseInsensitive ? 'iu' : 'u');
 }

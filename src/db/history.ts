@@ -14,8 +14,10 @@ export interface Commit {
   /** 1 for a creating block, else one more than its highest parent (as DefraDB counts). */
   readonly height: number;
   readonly parents: readonly BlockCid[];
-  /** The fields this block set (null for a delete). */
+  /** The fields this block set (null for a delete, and for sealed fields this node does not read: see `readable`). */
   readonly set: Fields | null;
+  /** False when the block's fields are sealed and this node does not read them (a private document it may not read). */
+  readonly readable: boolean;
   readonly deleted: boolean;
   /** The author's identity (did:key of its signing key). */
   readonly author: string;
@@ -27,8 +29,14 @@ export interface Commit {
   readonly head: boolean;
 }
 
-/** The commits of one document's blocks, parents first; `state` marks which block wins each field. */
-export function commitsOf(blocks: readonly EncodedBlock[], state: DocState | undefined, heads: readonly BlockCid[]): Commit[] {
+/** Opens a sealed block's fields: undefined or null when this node does not read them. */
+export type SealedOpener = (cid: BlockCid) => Fields | null | undefined;
+
+/**
+ * The commits of one document's blocks, parents first; `state` marks which block wins each field. Sealed
+ * fields show only as `open` gives them (none without it).
+ */
+export function commitsOf(blocks: readonly EncodedBlock[], state: DocState | undefined, heads: readonly BlockCid[], open?: SealedOpener): Commit[] {
   const sorted = sortCausal(blocks.map((b) => ({ cid: b.cid, clock: b.block.clock, b })));
   const height = new Map<BlockCid, number>();
   const winners = new Map<BlockCid, string[]>();
@@ -41,13 +49,15 @@ export function commitsOf(blocks: readonly EncodedBlock[], state: DocState | und
   return sorted.map(({ b }) => {
     const h = 1 + Math.max(0, ...b.block.parents.map((p) => height.get(p) ?? 0));
     height.set(b.cid, h);
+    const set = b.block.delete ? null : b.block.sealed ? open?.(b.cid) ?? null : (b.block.set ?? {});
     return {
       cid: b.cid,
       docId: b.block.doc,
       collection: b.block.collection,
       height: h,
       parents: b.block.parents,
-      set: b.block.delete ? null : (b.block.set ?? {}),
+      set,
+      readable: !b.block.sealed || set !== null,
       deleted: b.block.delete === true,
       author: didKeyOf(b.block.author),
       clock: b.block.clock,

@@ -37,6 +37,25 @@ export interface LocalWriterComponents {
   changed(collection: CollectionId, docs: DocId[], blocks: BlockBytes[]): void;
 }
 
+/** A change to one document: fields to set, or a delete. */
+type Change = { readonly set: Fields } | { readonly delete: true };
+
+/** What sealing a change to a private document takes: its log, key epoch and content key (a delete seals nothing). */
+interface Sealing {
+  readonly log: PrivateDocLog;
+  readonly epoch: number;
+  readonly key?: Uint8Array;
+}
+
+/** The fields of `set` whose value differs from the document's current one. */
+function changedFields(rec: DocRecord, set: Fields): Fields {
+  const changed: Fields = {};
+  for (const [k, v] of Object.entries(set)) {
+    if (JSON.stringify(rec.state.fields[k]?.value ?? null) !== JSON.stringify(v)) changed[k] = v;
+  }
+  return changed;
+}
+
 /** A create waiting for the next group commit. */
 interface PendingCreate {
   readonly col: CollectionInfo;
@@ -105,52 +124,67 @@ export class LocalWriter {
 
   /** Changes some fields of a live document; returns it. Unchanged values write nothing. */
   async update(col: CollectionInfo, docId: DocId, patch: unknown): Promise<Document> {
+    return (await this.updateMany(col, [docId], patch))[0]!;
+  }
+
+  /**
+   * Sets the same fields on several live documents in one transaction, all or none: every document is
+   * checked (it exists, this node may write it) before any change is made. Returns them, in the order asked.
+   */
+  async updateMany(col: CollectionInfo, ids: readonly DocId[], patch: unknown): Promise<Document[]> {
     const set = validateFields(col.def, patch, 'update');
     return this.c.queue.run(async () => {
       this.c.check();
-      const rec = await this.liveRecord(col, docId);
-      const changed: Fields = {};
-      for (const [k, v] of Object.entries(set)) {
-        if (JSON.stringify(rec.state.fields[k]?.value ?? null) !== JSON.stringify(v)) changed[k] = v;
-      }
-      if (Object.keys(changed).length === 0) return toDocument(rec);
-      if (rec.state.access) return toDocument(await this.privateChange(col, rec, { set: changed }));
-      const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), set: changed }, this.c.identity);
-      const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
-      await this.commit([next], [enc]);
-      return toDocument(next);
+      const recs = await this.liveRecords(col, ids);
+      const changes = recs.map((rec) => ({ rec, change: { set: changedFields(rec, set) } }));
+      const written = await this.writeChanges(col, changes.filter((x) => Object.keys(x.change.set).length > 0));
+      return recs.map((rec) => toDocument(written.get(rec.id) ?? rec));
     });
   }
 
   /** Deletes a live document (for good: a delete wins over concurrent edits). */
   async delete(col: CollectionInfo, docId: DocId): Promise<void> {
+    await this.deleteMany(col, [docId]);
+  }
+
+  /** Deletes several live documents in one transaction, all or none (each is checked first, as in `updateMany`). */
+  async deleteMany(col: CollectionInfo, ids: readonly DocId[]): Promise<void> {
     await this.c.queue.run(async () => {
       this.c.check();
-      const rec = await this.liveRecord(col, docId);
-      if (rec.state.access) {
-        await this.privateChange(col, rec, { delete: true });
-        return;
-      }
-      const enc = await createBlockAsync({ collection: col.id, doc: docId, parents: rec.heads, clock: this.tick(rec.state), delete: true }, this.c.identity);
-      const next: DocRecord = { ...rec, heads: [enc.cid], state: applyBlock(rec.state, enc.cid, enc.block) };
-      await this.commit([next], [enc]);
+      const recs = await this.liveRecords(col, ids);
+      await this.writeChanges(col, recs.map((rec) => ({ rec, change: { delete: true as const } })));
     });
   }
 
   /** Creates a private document owned by this node: random DocID, content sealed, its key wrapped to this node. */
   async createPrivate(col: CollectionInfo, fields: unknown): Promise<Document> {
-    const set = validateFields(col.def, fields, 'create');
+    return (await this.createPrivateMany(col, [fields]))[0]!;
+  }
+
+  /** Creates several private documents in one transaction (all or nothing), as `createPrivate`. */
+  async createPrivateMany(col: CollectionInfo, list: readonly unknown[]): Promise<Document[]> {
+    const sets = list.map((fields) => validateFields(col.def, fields, 'create'));
     return this.c.queue.run(async () => {
       this.c.check();
-      const doc = randomDocId();
-      const { body, key } = privateCreation(col.id, doc, set, this.c.clock.tick(), this.c.privateDocs.creationKey(doc));
-      const enc = await createBlockAsync(body, this.c.identity);
-      const log = this.c.privateDocs.fresh(doc, col.id);
-      log.rememberKey(enc.cid, 0, key);
-      log.add(enc.cid, enc.block);
-      const rec: DocRecord = { id: doc, collection: col.id, heads: [enc.cid], state: log.state([enc.cid]) };
-      await this.commitPrivate([rec], [enc]);
-      return toDocument(rec);
+      const records: DocRecord[] = [];
+      const blocks: EncodedBlock[] = [];
+      try {
+        for (const set of sets) {
+          const doc = randomDocId();
+          const { body, key } = privateCreation(col.id, doc, set, this.c.clock.tick(), this.c.privateDocs.creationKey(doc));
+          const enc = await createBlockAsync(body, this.c.identity);
+          const log = this.c.privateDocs.fresh(doc, col.id);
+          log.rememberKey(enc.cid, 0, key);
+          log.add(enc.cid, enc.block);
+          records.push({ id: doc, collection: col.id, heads: [enc.cid], state: log.state([enc.cid]) });
+          blocks.push(enc);
+        }
+        await this.commit(records, blocks);
+      } catch (err) {
+        this.c.privateDocs.forget();
+        throw err;
+      }
+      return records.map(toDocument);
     });
   }
 
@@ -180,20 +214,50 @@ export class LocalWriter {
     });
   }
 
-  /** A sealed change (fields or delete) to a private document, if this node may write it. */
-  private async privateChange(col: CollectionInfo, rec: DocRecord, change: { set: Fields } | { delete: true }): Promise<DocRecord> {
+  /**
+   * Writes changes to live documents in one transaction, all or none. Every private document is checked
+   * first (this node may write it and holds its key), so a refusal changes nothing.
+   */
+  private async writeChanges(col: CollectionInfo, changes: ReadonlyArray<{ rec: DocRecord; change: Change }>): Promise<Map<DocId, DocRecord>> {
+    if (!changes.length) return new Map();
+    const checked: Array<{ rec: DocRecord; change: Change; sealing?: Sealing }> = [];
+    for (const { rec, change } of changes) checked.push({ rec, change, ...(rec.state.access ? { sealing: await this.sealing(col, rec, change) } : {}) });
+    const records: DocRecord[] = [];
+    const blocks: EncodedBlock[] = [];
+    try {
+      for (const { rec, change, sealing } of checked) {
+        const clock = this.tick(rec.state);
+        const enc = sealing
+          ? await this.sealedBlock(col, rec, change, clock, sealing)
+          : await createBlockAsync({ collection: col.id, doc: rec.id, parents: rec.heads, clock, ...change }, this.c.identity);
+        const state = sealing ? sealing.log.state([enc.cid]) : applyBlock(rec.state, enc.cid, enc.block);
+        records.push({ ...rec, heads: [enc.cid], state });
+        blocks.push(enc);
+      }
+      await this.commit(records, blocks);
+    } catch (err) {
+      if (checked.some((x) => x.sealing)) this.c.privateDocs.forget(); // no log may keep blocks the store does not hold
+      throw err;
+    }
+    return new Map(records.map((r) => [r.id, r]));
+  }
+
+  /** How a change to a private document is sealed; AccessDeniedError when this node may not write it (or, to set fields, holds no key). */
+  private async sealing(col: CollectionInfo, rec: DocRecord, change: Change): Promise<Sealing> {
     const log = await this.c.privateDocs.log(rec.id, col.id);
     const policy = log.policyAt(rec.heads);
     if (!mayWrite(policy, this.c.privateDocs.me)) throw new AccessDeniedError(`you may not change ${rec.id}: its owner has not made you a writer`);
-    const clock = this.tick(rec.state);
+    return { log, epoch: policy.epoch, ...('set' in change ? { key: this.keyOf(log, rec.heads, policy.epoch, rec.id) } : {}) };
+  }
+
+  /** Signs a sealed change (fields or delete) and adds it to the document's log. */
+  private async sealedBlock(col: CollectionInfo, rec: DocRecord, change: Change, clock: Clock, s: Sealing): Promise<EncodedBlock> {
     const body = 'delete' in change
       ? { collection: col.id, doc: rec.id, parents: rec.heads, clock, delete: true as const }
-      : sealedChange(col.id, rec.id, rec.heads, clock, change.set, this.keyOf(log, rec.heads, policy.epoch, rec.id), policy.epoch);
+      : sealedChange(col.id, rec.id, rec.heads, clock, change.set, s.key!, s.epoch);
     const enc = await createBlockAsync(body, this.c.identity);
-    log.add(enc.cid, enc.block);
-    const next: DocRecord = { ...rec, heads: [enc.cid], state: log.state([enc.cid]) };
-    await this.commitPrivate([next], [enc]);
-    return next;
+    s.log.add(enc.cid, enc.block);
+    return enc;
   }
 
   private keyOf(log: PrivateDocLog, heads: readonly BlockCid[], epoch: number, doc: DocId): Uint8Array {
@@ -235,6 +299,13 @@ export class LocalWriter {
     return rec;
   }
 
+  /** Live records of these documents (each once, in the order asked); DocumentNotFoundError naming the first that is not. */
+  private async liveRecords(col: CollectionInfo, ids: readonly DocId[]): Promise<DocRecord[]> {
+    const out: DocRecord[] = [];
+    for (const id of new Set(ids)) out.push(await this.liveRecord(col, id));
+    return out;
+  }
+
   /** A clock reading above everything the document has seen. */
   private tick(state: DocState): Clock {
     const seen: Clock[] = Object.values(state.fields).map((r) => r.clock);
@@ -245,6 +316,11 @@ export class LocalWriter {
 
   private async commit(records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
     await this.c.records.commit(records, blocks.map(toStored));
+    this.announce(blocks);
+  }
+
+  /** Tells the engine about committed blocks, one change event per collection. */
+  private announce(blocks: readonly EncodedBlock[]): void {
     const byCollection = new Map<CollectionId, EncodedBlock[]>();
     for (const e of blocks) {
       const list = byCollection.get(e.block.collection);

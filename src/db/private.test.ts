@@ -119,6 +119,8 @@ describe('private documents in the engine', () => {
     expect((await owner.db.get('User', doc.id))?.fields).toEqual({ name: 'Kept' });
     expect(ignored.join()).toContain(bad.cid);
     expect(ignored.join()).toMatch(/schema/);
+    // Its history shows the block, without fields: they are not usable here.
+    expect((await owner.db.commits(doc.id)).at(-1)).toMatchObject({ cid: bad.cid, set: null, readable: false, wins: [] });
   });
 
   it('refuses sealed blocks on a public document and fields in clear on a private one', async () => {
@@ -135,5 +137,83 @@ describe('private documents in the engine', () => {
     expect(r.applied).toEqual([]);
     expect(r.rejected.map((x) => x.error.message).join('\n')).toMatch(/public document[\s\S]*in clear|in clear[\s\S]*public document/);
   });
-});
 
+  it('commits: the owner and a reader see the fields each sealed block set; a carrier sees the structure only', async () => {
+    const owner = await node();
+    const reader = await node();
+    const carrier = await node();
+    const doc = await owner.db.createPrivate('User', { name: 'Secret Plan', age: 41 });
+    await owner.db.update('User', doc.id, { age: 42 });
+    await owner.db.setRelation('User', doc.id, reader.did, 'reader');
+    await owner.db.update('User', doc.id, { name: 'Secret Plan B' });
+    await copy(owner.db, doc.id, reader.db, carrier.db);
+    const expected = [
+      { height: 1, set: { name: 'Secret Plan', age: 41 }, readable: true },
+      { height: 2, set: { age: 42 }, readable: true },
+      { height: 3, set: {}, readable: true }, // the relation block sets no field
+      { height: 4, set: { name: 'Secret Plan B' }, readable: true },
+    ];
+    for (const n of [owner, reader]) {
+      const commits = await n.db.commits(doc.id);
+      expect(commits.map(({ height, set, readable }) => ({ height, set, readable }))).toEqual(expected);
+      expect(commits.map((c) => c.wins)).toEqual([[], ['age'], [], ['name']]);
+    }
+    const seen = await carrier.db.commits(doc.id);
+    const mine = await owner.db.commits(doc.id);
+    // The same blocks, links, authors and clocks (every carrier holds them), but no field and no winner.
+    expect(seen.map(({ cid, height, parents, author, clock, deleted, head }) => ({ cid, height, parents, author, clock, deleted, head })))
+      .toEqual(mine.map(({ cid, height, parents, author, clock, deleted, head }) => ({ cid, height, parents, author, clock, deleted, head })));
+    expect(seen.map((c) => [c.set, c.readable])).toEqual([[null, false], [null, false], [{}, true], [null, false]]);
+    expect(seen.every((c) => c.wins.length === 0)).toBe(true);
+    expect(JSON.stringify(seen)).not.toContain('Secret');
+    await owner.db.delete('User', doc.id);
+    await copy(owner.db, doc.id, carrier.db);
+    expect((await carrier.db.commits(doc.id)).at(-1)).toMatchObject({ height: 5, set: null, deleted: true, readable: true });
+  });
+
+  it('commits: a removed member no longer sees any field of the document, as it no longer reads it', async () => {
+    const owner = await node();
+    const member = await node();
+    const doc = await owner.db.createPrivate('User', { name: 'Before' });
+    await owner.db.setRelation('User', doc.id, member.did, 'reader');
+    await copy(owner.db, doc.id, member.db);
+    expect((await member.db.commits(doc.id))[0]!.set).toEqual({ name: 'Before' });
+    await owner.db.setRelation('User', doc.id, member.did, 'none');
+    await owner.db.update('User', doc.id, { name: 'After' });
+    await copy(owner.db, doc.id, member.db);
+    expect((await member.db.get('User', doc.id))?.access?.readable).toBe(false);
+    const commits = await member.db.commits(doc.id);
+    expect(commits.map((c) => c.set)).toEqual([null, {}, {}, null]);
+    expect(JSON.stringify(commits)).not.toMatch(/Before|After/);
+  });
+
+  it('updateMany and deleteMany change all the documents or none: a private one this node may only read stops them all', async () => {
+    const owner = await node();
+    const me = await node();
+    const theirs = await owner.db.createPrivate('User', { name: 'Theirs', age: 1 });
+    await owner.db.setRelation('User', theirs.id, me.did, 'reader');
+    await copy(owner.db, theirs.id, me.db);
+    const mine = await me.db.createPrivate('User', { name: 'Mine', age: 1 });
+    const open = await me.db.create('User', { name: 'Open', age: 1 });
+    const before = await Promise.all([mine, open, theirs].map((d) => me.db.commits(d.id)));
+    const changes: string[] = [];
+    me.db.on('change', (e) => changes.push(...e.docs));
+    await expect(me.db.updateMany('User', [mine.id, open.id, theirs.id], { age: 2 })).rejects.toMatchObject({ name: 'AccessDeniedError', message: expect.stringContaining(theirs.id) });
+    await expect(me.db.deleteMany('User', [open.id, mine.id, theirs.id])).rejects.toMatchObject({ name: 'AccessDeniedError' });
+    expect(await Promise.all([mine, open, theirs].map((d) => me.db.commits(d.id)))).toEqual(before);
+    expect((await me.db.list('User')).map((d) => [d.fields.name, d.fields.age])).toEqual([['Theirs', 1], ['Mine', 1], ['Open', 1]]);
+    expect(changes).toEqual([]);
+    // A document gone since it was chosen stops them too.
+    await me.db.delete('User', open.id);
+    await expect(me.db.updateMany('User', [mine.id, open.id], { age: 3 })).rejects.toMatchObject({ name: 'DocumentNotFoundError', message: expect.stringContaining(open.id) });
+    expect((await me.db.get('User', mine.id))?.fields.age).toBe(1);
+    // Without the refused ones, all change in one commit (one change event).
+    const done = await me.db.updateMany('User', [mine.id, mine.id], { age: 4 });
+    expect(done.map((d) => d.fields)).toEqual([{ name: 'Mine', age: 4 }]);
+    const other = await me.db.create('User', { name: 'Other' });
+    changes.length = 0;
+    await me.db.deleteMany('User', [mine.id, other.id]);
+    expect(changes.sort()).toEqual([mine.id, other.id].sort());
+    expect(await me.db.list('User')).toHaveLength(1); // Theirs
+  });
+});

@@ -45,10 +45,11 @@ const CommitType = new GraphQLObjectType<Commit>({
     collectionID: { type: new GraphQLNonNull(GraphQLString), resolve: (c) => c.collection },
     height: { type: new GraphQLNonNull(IntScalar) },
     links: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(CommitLink))), resolve: (c) => c.parents.map((cid) => ({ cid })) },
-    set: { type: JSONScalar, description: 'The fields this block set (null for a delete).' },
+    set: { type: JSONScalar, description: 'The fields this block set (null for a delete, or when not readable here).' },
     delete: { type: new GraphQLNonNull(GraphQLBoolean), resolve: (c) => c.deleted },
     author: { type: new GraphQLNonNull(GraphQLString), description: 'The signing identity (did:key).' },
     clock: { type: new GraphQLNonNull(Clock), resolve: (c) => ({ wall: c.clock[0], counter: c.clock[1] }) },
+    readable: { type: new GraphQLNonNull(GraphQLBoolean), description: 'False when its fields are sealed and this node may not read them (set is then null).' },
     wins: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(GraphQLString))), description: 'Fields whose current value this block wrote.' },
     head: { type: new GraphQLNonNull(GraphQLBoolean), description: 'True when no block builds on it yet.' },
   },
@@ -218,9 +219,13 @@ export function buildSchema(client: Client, collections: readonly CollectionInfo
     mutation[`create_${name}`] = {
       type: docList,
       description: `Creates one ${name} document, or several at once (all or none).`,
-      args: { input: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(InputArg))) } },
-      resolve: async (_src, args: { input: Array<Record<string, unknown>> }) => {
+      args: {
+        input: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(InputArg))) },
+        private: { type: GraphQLBoolean, description: "true: private documents owned by this node's identity, readable only by those it shares them with." },
+      },
+      resolve: async (_src, args: { input: Array<Record<string, unknown>>; private?: boolean | null }) => {
         const input = args.input.map((x) => ({ ...x }));
+        if (args.private) return (await client.createMany(name, input, { private: true })).map(toObject);
         const docs = input.length === 1 ? [await client.create(name, input[0]!)] : await client.createMany(name, input);
         return docs.map(toObject);
       },
@@ -236,23 +241,21 @@ export function buildSchema(client: Client, collections: readonly CollectionInfo
     };
     mutation[`update_${name}`] = {
       type: docList,
-      description: `Sets fields of the ${name} documents chosen by docID, docIDs or filter; returns them.`,
+      description: `Sets fields of the ${name} documents chosen by docID, docIDs or filter, all or none; returns them.`,
       args: { ...targetArgs, input: { type: new GraphQLNonNull(InputArg) } },
       resolve: async (_src, args: { docID?: string; docIDs?: string[]; filter?: Filter; input: Record<string, unknown> }) => {
         const patch = validateFields(def, { ...args.input }, 'update'); // checked once, before anything is written
         const docs = await targets('update', args);
-        const out: Document[] = [];
-        for (const d of docs) out.push(await client.update(name, d.id, patch));
-        return out.map(toObject);
+        return (await client.updateMany(name, docs.map((d) => d.id), patch)).map(toObject);
       },
     };
     mutation[`delete_${name}`] = {
       type: docList,
-      description: `Deletes the ${name} documents chosen by docID, docIDs or filter; returns them as they were.`,
+      description: `Deletes the ${name} documents chosen by docID, docIDs or filter, all or none; returns them as they were.`,
       args: targetArgs,
       resolve: async (_src, args: { docID?: string; docIDs?: string[]; filter?: Filter }) => {
         const docs = await targets('delete', args);
-        for (const d of docs) await client.delete(name, d.id);
+        await client.deleteMany(name, docs.map((d) => d.id));
         return docs.map((d) => ({ ...toObject(d), _deleted: true }));
       },
     };

@@ -61,6 +61,102 @@ describe('queries', () => {
     expect(await q('{_or: [{age: {_gt: 40}}, {verified: {_eq: true}}]}')).toEqual(['Alice', 'alfred']);
   });
 
+  it('compares String by UTF-16 code units, with _in, _nin and the like family (% any run, _ one character)', async () => {
+    await people(); // creation order: Alice, alfred, Bob, Cy; code-unit order: Alice Bob Cy alfred
+    const q = async (filter: string) => names(await ok(`{ User(filter: {name: ${filter}}) { name } }`));
+    expect(await q('{_gt: "Bob"}')).toEqual(['alfred', 'Cy']);
+    expect(await q('{_ge: "Bob"}')).toEqual(['alfred', 'Bob', 'Cy']);
+    expect(await q('{_lt: "Bob"}')).toEqual(['Alice']);
+    expect(await q('{_le: "Bob"}')).toEqual(['Alice', 'Bob']);
+    expect(await q('{_gt: "B", _lt: "a"}')).toEqual(['Bob', 'Cy']);
+    expect(await q('{_in: ["Bob", "Cy", "Zed"]}')).toEqual(['Bob', 'Cy']);
+    expect(await q('{_nin: ["Bob", "Cy"]}')).toEqual(['Alice', 'alfred']);
+    expect(await q('{_in: []}')).toEqual([]);
+    expect(await q('{_like: "_y"}')).toEqual(['Cy']);
+    expect(await q('{_like: "%l%"}')).toEqual(['Alice', 'alfred']);
+    expect(await q('{_like: "A.i%"}')).toEqual([]); // "." is literal
+    expect(await q('{_like: "alice"}')).toEqual([]); // _like is case-sensitive
+    expect(await q('{_nlike: "%l%"}')).toEqual(['Bob', 'Cy']);
+    expect(await q('{_ilike: "%B%"}')).toEqual(['Bob']);
+    expect(await q('{_ilike: "ALICE"}')).toEqual(['Alice']);
+    expect(await q('{_nilike: "%O%"}')).toEqual(['Alice', 'alfred', 'Cy']);
+  });
+
+  it('compares Float with _ge, _le and _ne (unset values are not equal to a number)', async () => {
+    await people(); // points: Alice 1.5, alfred -2, Bob 10, Cy unset
+    const q = async (filter: string) => names(await ok(`{ User(filter: {points: ${filter}}) { name } }`));
+    expect(await q('{_ge: 1.5}')).toEqual(['Alice', 'Bob']);
+    expect(await q('{_le: 1.5}')).toEqual(['Alice', 'alfred']);
+    expect(await q('{_ge: -2, _le: 1.5}')).toEqual(['Alice', 'alfred']);
+    expect(await q('{_le: 10}')).toEqual(['Alice', 'alfred', 'Bob']); // never an unset field
+    expect(await q('{_ne: 1.5}')).toEqual(['alfred', 'Bob', 'Cy']);
+    expect(await q('{_ne: null}')).toEqual(['Alice', 'alfred', 'Bob']);
+    expect(await q('{_eq: 10}')).toEqual(['Bob']); // an Int literal for a Float
+    expect(await q('{_in: [1.5, -2]}')).toEqual(['Alice', 'alfred']);
+  });
+
+  it('compares Boolean with _eq, _ne and _in (null stands for unset)', async () => {
+    await people(); // verified: Alice true, alfred false, Bob and Cy unset
+    const q = async (filter: string) => names(await ok(`{ User(filter: {verified: ${filter}}) { name } }`));
+    expect(await q('{_eq: true}')).toEqual(['Alice']);
+    expect(await q('{_eq: false}')).toEqual(['alfred']);
+    expect(await q('{_ne: true}')).toEqual(['alfred', 'Bob', 'Cy']);
+    expect(await q('{_ne: false}')).toEqual(['Alice', 'Bob', 'Cy']);
+    expect(await q('{_in: [false, null]}')).toEqual(['alfred', 'Bob', 'Cy']);
+    const r = await c.query('{ User(filter: {verified: {_gt: false}}) { name } }');
+    expect(r.errors?.[0]!.message).toMatch(/Field "_gt" is not defined by type "BooleanOperatorBlock"/);
+  });
+
+  it('compares DateTime by instant, whatever offset the operand is written with', async () => {
+    await ok(`mutation { create_User(input: [
+      {name: "old", born: "1994-05-01T00:00:00Z"},
+      {name: "mid", born: "2001-02-03T06:05:06+02:00"},
+      {name: "new", born: "2020-01-01T00:00:00.500Z"},
+      {name: "none"}
+    ]) { _docID } }`);
+    const q = async (filter: string) => names(await ok(`{ User(filter: {born: ${filter}}) { name } }`));
+    expect(await q('{_eq: "2001-02-03T04:05:06Z"}')).toEqual(['mid']); // stored as 04:05:06Z
+    expect(await q('{_ne: "2001-02-03T04:05:06.000Z"}')).toEqual(['old', 'new', 'none']);
+    expect(await q('{_gt: "2001-02-03T05:05:06+01:00"}')).toEqual(['new']);
+    expect(await q('{_ge: "2001-02-03T04:05:06Z"}')).toEqual(['mid', 'new']);
+    expect(await q('{_lt: "2001-02-03T04:05:06Z"}')).toEqual(['old']);
+    expect(await q('{_le: "2020-01-01T00:00:00.500Z"}')).toEqual(['old', 'mid', 'new']);
+    expect(await q('{_in: ["1994-05-01T02:00:00+02:00", "1999-01-01T00:00:00Z"]}')).toEqual(['old']);
+    expect(names(await ok('{ User(order: {born: DESC}) { name } }'))).toEqual(['new', 'mid', 'old', 'none']);
+    expect((await ok('{ User(filter: {name: {_eq: "mid"}}) { born } }')).User).toEqual([{ born: '2001-02-03T04:05:06.000Z' }]);
+    const bad = await c.query('{ User(filter: {born: {_gt: "last week"}}) { name } }');
+    expect(bad.errors?.[0]!.message).toMatch(/DateTime cannot represent "last week"/);
+    expect(bad.errors?.[0]!.locations?.[0]).toEqual({ line: 1, column: 29 });
+  });
+
+  it('filters on _docID', async () => {
+    await people();
+    const all = (await ok('{ User { _docID name } }')).User as Array<{ _docID: string; name: string }>;
+    const [a, b] = [all[0]!._docID, all[2]!._docID];
+    const q = async (filter: string) => names(await ok(`{ User(filter: {_docID: ${filter}}) { name } }`));
+    expect(await q(`{_eq: "${a}"}`)).toEqual(['Alice']);
+    expect(await q(`{_ne: "${a}"}`)).toEqual(['alfred', 'Bob', 'Cy']);
+    expect(await q(`{_in: ["${a}", "${b}"]}`)).toEqual(['Alice', 'Bob']);
+    expect(await q(`{_nin: ["${a}", "${b}"]}`)).toEqual(['alfred', 'Cy']);
+    expect(await q('{_like: "bae-%"}')).toEqual(['Alice', 'alfred', 'Bob', 'Cy']);
+    expect(await q('{_eq: "bae-00000000-0000-5000-8000-000000000000"}')).toEqual([]);
+    expect(names(await ok(`{ User(filter: {_or: [{_docID: {_eq: "${a}"}}, {name: {_eq: "Cy"}}]}) { name } }`))).toEqual(['Alice', 'Cy']);
+  });
+
+  it('orders by _createdAt and by _docID, both ways, with paging', async () => {
+    await people();
+    const all = (await ok('{ User { _docID name } }')).User as Array<{ _docID: string; name: string }>;
+    expect(names(await ok('{ User(order: {_createdAt: ASC}) { name } }'))).toEqual(['Alice', 'alfred', 'Bob', 'Cy']);
+    expect(names(await ok('{ User(order: {_createdAt: DESC}) { name } }'))).toEqual(['Cy', 'Bob', 'alfred', 'Alice']);
+    expect(names(await ok('{ User(order: {_createdAt: DESC}, limit: 2, offset: 1) { name } }'))).toEqual(['Bob', 'alfred']);
+    expect(names(await ok('{ User(filter: {age: {_eq: 30}}, order: {_createdAt: DESC}) { name } }'))).toEqual(['Cy', 'Alice']);
+    const byId = [...all].sort((x, y) => (x._docID < y._docID ? -1 : 1));
+    expect((await ok('{ User(order: {_docID: ASC}) { _docID } }')).User).toEqual(byId.map(({ _docID }) => ({ _docID })));
+    expect((await ok('{ User(order: {_docID: DESC}) { _docID } }')).User).toEqual([...byId].reverse().map(({ _docID }) => ({ _docID })));
+    expect((await ok('{ User(order: {_docID: ASC}, limit: 1, offset: 3) { _docID } }')).User).toEqual([{ _docID: byId[3]!._docID }]);
+    expect(names(await ok('{ User(order: [{age: ASC}, {_createdAt: DESC}]) { name } }'))).toEqual(['Bob', 'Cy', 'Alice', 'alfred']);
+  });
+
   it('orders by several fields, pages with limit and offset, selects by docID and docIDs', async () => {
     await people();
     expect(names(await ok('{ User(order: {age: DESC, name: ASC}) { name } }'))).toEqual(['alfred', 'Alice', 'Cy', 'Bob']);
@@ -79,6 +175,34 @@ describe('queries', () => {
     expect(await ok('{ n: _count(User: {filter: {age: {_eq: 30}}}) }')).toEqual({ n: 2 });
     expect(await ok('{ _count(Post: {}) }')).toEqual({ _count: 0 });
   });
+
+  it('counts the documents named by docID or docIDs, with a filter too', async () => {
+    await people();
+    const all = (await ok('{ User { _docID } }')).User as Array<{ _docID: string }>;
+    const [a, b, d] = [all[0]!._docID, all[1]!._docID, all[3]!._docID];
+    expect(await ok(`{ _count(User: {docID: "${a}"}) }`)).toEqual({ _count: 1 });
+    expect(await ok(`{ _count(User: {docIDs: ["${a}", "${b}", "${a}"]}) }`)).toEqual({ _count: 2 });
+    expect(await ok(`{ _count(User: {docIDs: ["${a}", "${b}", "${d}"], filter: {age: {_eq: 30}}}) }`)).toEqual({ _count: 2 });
+    expect(await ok(`{ _count(User: {docID: "${a}", docIDs: ["${b}"]}) }`)).toEqual({ _count: 2 });
+    expect(await ok('{ _count(User: {docIDs: []}) }')).toEqual({ _count: 0 });
+    expect(await ok('{ _count(User: {docID: "bae-00000000-0000-5000-8000-000000000000"}) }')).toEqual({ _count: 0 });
+    expect(await ok(`{ _count(Post: {docID: "${a}"}) }`)).toEqual({ _count: 0 }); // a User's DocID is no Post
+    await c.delete('User', a);
+    expect(await ok(`{ _count(User: {docID: "${a}"}) }`)).toEqual({ _count: 0 });
+  });
+
+  it('an unknown collection, or none or two, in _count is an error with its location', async () => {
+    const ghost = await c.query('{\n  _count(Ghost: {}) }');
+    expect(ghost.errors?.[0]!.message).toMatch(/^Unknown argument "Ghost" on field "Query._count"\./);
+    expect(ghost.errors?.[0]!.locations?.[0]).toEqual({ line: 2, column: 10 });
+    const none = await c.query('{ _count }');
+    expect(none.errors?.[0]!.message).toMatch(/_count takes exactly one collection/);
+    expect(none.errors?.[0]!.locations?.[0]).toEqual({ line: 1, column: 3 });
+    const two = await c.query('{ _count(User: {}, Post: {}) }');
+    expect(two.errors?.[0]!.message).toMatch(/_count takes exactly one collection/);
+    expect(two.errors?.[0]!.locations?.[0]).toEqual({ line: 1, column: 3 });
+    expect(two.errors?.[0]!.path).toEqual(['_count']);
+  });
 });
 
 describe('mutations', () => {
@@ -92,6 +216,28 @@ describe('mutations', () => {
     expect(del.delete_User).toEqual([{ _docID: bob, name: 'Bob', _deleted: true }]);
     expect(await ok('{ _count(User: {}) }')).toEqual({ _count: 3 });
     expect(await c.get('User', bob)).toBeUndefined();
+  });
+
+  it('updates by docIDs, deletes by docID and by filter', async () => {
+    await people();
+    const all = (await ok('{ User { _docID name } }')).User as Array<{ _docID: string; name: string }>;
+    const [alice, alfred, bob, cy] = all.map((u) => u._docID) as [string, string, string, string];
+    const up = await ok(`mutation { update_User(docIDs: ["${alfred}", "${bob}"], input: {points: 7, tags: ["x", "y"]}) { _docID name points tags } }`);
+    expect(up.update_User).toEqual([
+      { _docID: alfred, name: 'alfred', points: 7, tags: ['x', 'y'] },
+      { _docID: bob, name: 'Bob', points: 7, tags: ['x', 'y'] },
+    ]);
+    expect((await c.get('User', alice))?.fields.points).toBe(1.5); // not named: unchanged
+    expect((await c.get('User', bob))?.fields).toMatchObject({ points: 7, tags: ['x', 'y'] });
+    const one = await ok(`mutation { delete_User(docID: "${cy}") { _docID name age _deleted } }`);
+    expect(one.delete_User).toEqual([{ _docID: cy, name: 'Cy', age: 30, _deleted: true }]);
+    expect(await c.get('User', cy)).toBeUndefined();
+    const byFilter = await ok('mutation { delete_User(filter: {points: {_eq: 7}}) { name _deleted } }');
+    expect(byFilter.delete_User).toEqual([{ name: 'alfred', _deleted: true }, { name: 'Bob', _deleted: true }]);
+    expect(names(await ok('{ User { name } }'))).toEqual(['Alice']);
+    expect((await ok('mutation { delete_User(filter: {name: {_eq: "nobody"}}) { name } }')).delete_User).toEqual([]);
+    // A deleted document is not chosen again.
+    expect((await ok(`mutation { delete_User(docID: "${cy}") { name } }`)).delete_User).toEqual([]);
   });
 
   it('a mutation that fails validation stores nothing, and says why with its location', async () => {
