@@ -22,16 +22,17 @@ export class NoNodeSyncError extends Error {
 }
 
 /** Loads `libp2pSyncNetwork` and `Sync`; throws NoNodeSyncError naming what is missing. */
-async function loadSync(): Promise<{ libp2pSyncNetwork: (n: NetNode) => unknown | Promise<unknown>; Sync: new (c: { db: Database; network: unknown }) => NonNullable<OurPeer['sync']> }> {
+async function loadSync(): Promise<{ libp2pSyncNetwork: (n: NetNode) => unknown | Promise<unknown>; Sync: new (c: { replica: Database; settings: unknown; network: unknown }) => NonNullable<OurPeer['sync']>; storeSettings: (s: LevelStore) => unknown }> {
   const netPath = join(ROOT, 'src', 'net', 'sync-network.ts');
   const syncPath = join(ROOT, 'src', 'sync', 'index.ts');
   if (!existsSync(netPath)) throw new NoNodeSyncError('src/net/sync-network.ts (libp2pSyncNetwork) does not exist yet: the libp2p side of sync is not written');
   if (!existsSync(syncPath)) throw new NoNodeSyncError('src/sync/index.ts does not exist yet');
   const net = (await import(pathToFileURL(netPath).href)) as Record<string, unknown>;
   const sync = (await import(pathToFileURL(syncPath).href)) as Record<string, unknown>;
+  const ports = (await import(pathToFileURL(join(ROOT, 'src', 'sync', 'ports.ts')).href)) as Record<string, unknown>;
   if (typeof net.libp2pSyncNetwork !== 'function') throw new NoNodeSyncError('src/net/sync-network.ts does not export libp2pSyncNetwork');
   if (typeof sync.Sync !== 'function') throw new NoNodeSyncError('src/sync does not export Sync');
-  return { libp2pSyncNetwork: net.libp2pSyncNetwork as never, Sync: sync.Sync as never };
+  return { libp2pSyncNetwork: net.libp2pSyncNetwork as never, Sync: sync.Sync as never, storeSettings: ports.storeSettings as never };
 }
 
 /** A local-only node (no network): for the awaited-create figure. */
@@ -43,12 +44,12 @@ export async function startLocalPeer(dir: string): Promise<OurPeer> {
 
 /** A networked node with sync started (throws NoNodeSyncError when sync is not there yet). */
 export async function startSyncPeer(dir: string): Promise<OurPeer> {
-  const { libp2pSyncNetwork, Sync } = await loadSync();
+  const { libp2pSyncNetwork, Sync, storeSettings } = await loadSync();
   const store = await LevelStore.open(join(dir, 'store'));
   const db = await Database.open({ store });
   const libp2p = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
   const network = (await libp2pSyncNetwork(libp2p)) as { close?: () => unknown };
-  const sync = new Sync({ db, network });
+  const sync = new Sync({ replica: db, settings: storeSettings(store), network });
   await sync.start();
   return {
     db,
