@@ -1,10 +1,11 @@
 /** Pulling from one peer what this node lacks ("here are my heads, send what I lack"), applied chunk by chunk. */
 import { decodeBlock, type EncodedBlock } from '../core/block.js';
 import { InvalidBlockError } from '../core/errors.js';
-import type { BlockCid, DocId, PeerIdString } from '../core/ids.js';
+import type { BlockCid, CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import type { CollectionInfo, IncomingBlock } from '../db/database.js';
 import type { ReplicaPort } from './ports.js';
-import { decodeResponse, encodeRequest, type PullRequest } from './request-codec.js';
+import { MAX_RECON_RANGES, decodeResponse, encodeRequest, inRange, type PullRequest, type ReconLeaf, type ReconSplit } from './request-codec.js';
+import { sameFingerprint, type FingerprintIndex, type RangeSummary } from './range-fingerprints.js';
 import { ProtocolDecodeError, RemoteError } from './errors.js';
 import type { ActivityEntry, CatchUpProgress, PullResult } from './events.js';
 import type { SyncNetwork } from './network.js';
@@ -16,10 +17,20 @@ export interface PullerComponents {
   readonly network: SyncNetwork;
   log(entry: Omit<ActivityEntry, 'at'>): void;
   progress(p: CatchUpProgress): void;
+  /** The range fingerprints of a collection's documents, as this node holds them now. */
+  fingerprints(collection: CollectionId): Promise<FingerprintIndex>;
 }
 
-/** Which documents to pull: every document of the collection, or only some. */
-export type PullScope = { readonly all: true } | { readonly docs: readonly DocId[] };
+/**
+ * Which documents to pull: every document of the collection (`all`: this node's heads, page by page), those
+ * that differ (`reconcile`: range fingerprints first, then only the documents that differ), or only some.
+ */
+export type PullScope = { readonly all: true } | { readonly reconcile: true } | { readonly docs: readonly DocId[] };
+
+/** Most rounds of a reconciliation (16 splits a round: 16^13 documents). */
+const MAX_RECON_ROUNDS = 13;
+/** Most ranges one round may compare; a peer whose answers would need more makes the pull fall back to `all`. */
+const MAX_RECON_RANGES_PER_ROUND = 4096;
 
 /** Most `more` frames followed within one page of a pull (a peer cannot keep a pull going for ever). */
 const MAX_RESUMES = 10_000;
@@ -54,11 +65,20 @@ export class Puller {
   async pull(peer: PeerIdString, col: CollectionInfo, scope: PullScope, extra: readonly IncomingBlock[] = []): Promise<PullResult> {
     const { db } = this.c;
     const t: Tally = { pending: Promise.resolve(), total: 0, received: 0, applied: 0, duplicates: 0, rejected: 0, missing: [] };
-    const all = 'all' in scope;
+    let all = 'all' in scope;
     const report = (done: boolean): void => this.c.progress({ peer, collection: col.id, name: col.name, received: t.received, total: Math.max(t.total, t.received), done });
-    if (!all) {
+    if ('reconcile' in scope) {
+      const differing = await this.differing(peer, col);
+      if (differing === undefined) all = true; // the peer cannot reconcile: pull as before
+      else {
+        for (let i = 0; i < differing.length; i += this.pageDocs) {
+          await this.request(peer, col, { kind: 'pull', collection: col.id, scope: 'docs', heads: await this.headsOf(differing.slice(i, i + this.pageDocs)) }, t, () => report(false));
+        }
+      }
+    }
+    if ('docs' in scope) {
       await this.request(peer, col, { kind: 'pull', collection: col.id, scope: 'docs', heads: await this.headsOf(scope.docs) }, t, () => undefined);
-    } else {
+    } else if (all) {
       const mine = await db.collectionHeads(col.id);
       const ids = [...mine.keys()].sort();
       const pageDocs = this.pageDocs;
@@ -88,7 +108,7 @@ export class Puller {
       t.applied += r.applied.length;
       t.missing = r.missing;
     }
-    if (all) report(true);
+    if (!('docs' in scope)) report(true);
     return { peer, collection: col.id, received: t.received, applied: t.applied, duplicates: t.duplicates, rejected: t.rejected, missing: t.missing.length };
   }
 
@@ -132,6 +152,72 @@ export class Puller {
       throw err;
     }
     return resume;
+  }
+
+  /**
+   * The documents this node should ask `peer` about: those the peer holds in another state or this node lacks,
+   * found by comparing range fingerprints round by round (each round asks about the ranges that still differ;
+   * the peer splits them, or lists its documents where it holds few). Documents only this node holds are not
+   * named: the peer pulls those itself. Undefined when the peer does not reconcile (an older version) or
+   * answers beyond the bounds, so the caller pulls everything instead.
+   */
+  private async differing(peer: PeerIdString, col: CollectionInfo): Promise<DocId[] | undefined> {
+    const index = await this.c.fingerprints(col.id);
+    const wanted = new Set<DocId>();
+    let ranges: RangeSummary[] = [index.summary(null, null)];
+    for (let round = 0; ranges.length; round++) {
+      if (round >= MAX_RECON_ROUNDS) return undefined;
+      const next: RangeSummary[] = [];
+      for (let i = 0; i < ranges.length; i += MAX_RECON_RANGES) {
+        const asked = ranges.slice(i, i + MAX_RECON_RANGES);
+        const answer = await this.reconRound(peer, col, asked);
+        if (!answer) return undefined;
+        const outside = (): ProtocolDecodeError => new ProtocolDecodeError(`peer ${peer} answered a reconciliation with ranges it was not asked about`);
+        for (const split of answer.splits) {
+          const range = asked[split.range];
+          if (!range) throw outside();
+          let lo = range.lo;
+          split.parts.forEach((part, i) => {
+            const last = i === split.parts.length - 1;
+            // Parts run in order from the asked range's start to its end, each non-empty.
+            if (last ? part.hi !== range.hi : part.hi === null || (lo !== null && part.hi <= lo) || (range.hi !== null && part.hi >= range.hi)) throw outside();
+            const theirs = { lo, hi: part.hi, count: part.count, fp: part.fp };
+            lo = part.hi;
+            if (theirs.count === 0) return; // only this node holds documents there: the peer pulls them
+            const mine = index.summary(theirs.lo, theirs.hi);
+            if (mine.count !== theirs.count || !sameFingerprint(mine.fp, theirs.fp)) next.push(mine);
+          });
+        }
+        for (const leaf of answer.leaves) {
+          const range = asked[leaf.range];
+          if (!range) throw outside();
+          for (const [doc, fp] of leaf.docs) {
+            if (!inRange(doc, range)) throw outside();
+            const mine = index.fingerprintOf(doc);
+            if (!mine || !sameFingerprint(mine, fp)) wanted.add(doc);
+          }
+        }
+      }
+      if (next.length > MAX_RECON_RANGES_PER_ROUND) return undefined;
+      ranges = next;
+    }
+    return [...wanted].sort();
+  }
+
+  /** One reconciliation request; undefined when the peer does not know the request. */
+  private async reconRound(peer: PeerIdString, col: CollectionInfo, ranges: RangeSummary[]): Promise<{ splits: readonly ReconSplit[]; leaves: readonly ReconLeaf[] } | undefined> {
+    let answer: { splits: readonly ReconSplit[]; leaves: readonly ReconLeaf[] } | undefined;
+    for await (const frame of this.c.network.request(peer, encodeRequest({ kind: 'recon', collection: col.id, ranges }))) {
+      const res = decodeResponse(frame);
+      if (res.kind === 'error') {
+        if (/unknown request kind/.test(res.message)) return undefined;
+        throw new RemoteError(`peer ${peer} refused to reconcile ${col.name}: ${res.message}`);
+      }
+      if (res.kind !== 'recon' || answer) throw new ProtocolDecodeError(`peer ${peer} answered a reconciliation with a ${res.kind} frame`);
+      answer = res;
+    }
+    if (!answer) throw new ProtocolDecodeError(`peer ${peer} sent no answer to a reconciliation`);
+    return answer;
   }
 
   private async headsOf(docs: readonly DocId[]): Promise<Map<DocId, BlockCid[]>> {

@@ -3,6 +3,7 @@ import { encodeCbor } from '../core/hash.js';
 import { parseBlockCid, parseCollectionId, parseDocId, type BlockCid, type CollectionId, type DocId } from '../core/ids.js';
 import { SCALARS, type CollectionDef, type FieldDef, type ScalarName } from '../core/schema.js';
 import type { SetDigest } from '../core/digest.js';
+import { FP_BYTES, type DocFingerprint, type RangeSummary } from './range-fingerprints.js';
 import { MAX_FRAME_BYTES } from './frames.js';
 import { decodeWireMap, expect, isWireMap, parseOr, type WireMap } from './decode-util.js';
 
@@ -48,8 +49,38 @@ export interface PullRequest {
   readonly upto?: DocId | null;
 }
 
+/**
+ * "Here is how my documents in these ranges sum up": the responder compares each range with its own, and
+ * answers the ranges that differ, split further or (when it holds few documents there) document by document.
+ */
+export interface ReconRequest {
+  readonly kind: 'recon';
+  readonly collection: CollectionId;
+  readonly ranges: readonly RangeSummary[];
+}
+
+/** Most ranges one reconciliation request may carry. */
+export const MAX_RECON_RANGES = 64;
+/** Most ranges a responder splits one range into. */
+export const RECON_SPLIT = 16;
+/** A responder lists a differing range document by document when it holds at most this many there. */
+export const RECON_LEAF_DOCS = 16;
+
 /** A request to one peer. */
-export type SyncRequest = { readonly kind: 'hello'; readonly hello: Hello } | PullRequest;
+export type SyncRequest = { readonly kind: 'hello'; readonly hello: Hello } | PullRequest | ReconRequest;
+
+/** A differing range the responder split: its parts' upper bounds (each starts where the previous ended). */
+export interface ReconSplit {
+  /** Index of the range in the request. */
+  readonly range: number;
+  readonly parts: ReadonlyArray<{ readonly hi: string | null; readonly count: number; readonly fp: Uint8Array }>;
+}
+
+/** A differing range the responder listed document by document, with their fingerprints. */
+export interface ReconLeaf {
+  readonly range: number;
+  readonly docs: readonly DocFingerprint[];
+}
 
 /** One frame of a response: the peer's hello, a chunk of blocks (the first carries the total), or an error. */
 export type SyncResponse =
@@ -57,7 +88,9 @@ export type SyncResponse =
   | { readonly kind: 'blocks'; readonly total?: number; readonly blocks: readonly Uint8Array[] }
   | { readonly kind: 'error'; readonly message: string }
   /** The answer stopped early: ask again for the range after `after`. */
-  | { readonly kind: 'more'; readonly after: DocId };
+  | { readonly kind: 'more'; readonly after: DocId }
+  /** The answer to a reconciliation request: differing ranges split further, and ranges listed doc by doc. */
+  | { readonly kind: 'recon'; readonly splits: readonly ReconSplit[]; readonly leaves: readonly ReconLeaf[] };
 
 function helloToWire(h: Hello): WireMap {
   return {
@@ -122,9 +155,42 @@ function defFromWire(raw: unknown): CollectionDef {
   return { name: raw.n, fields };
 }
 
+const rangeToWire = (r: RangeSummary): unknown[] => [r.lo, r.hi, r.count, r.fp];
+
+/** A range bound: a DocID or a prefix of one (printable ASCII, 1 to 64 characters), or null (open). */
+const BOUND_RE = /^[\x21-\x7e]{1,64}$/;
+function boundFromWire(v: unknown, what: string): string | null {
+  expect(v === null || (typeof v === 'string' && BOUND_RE.test(v)), `${what} is malformed`);
+  return v as string | null;
+}
+const countFromWire = (n: unknown, what: string): number => {
+  expect(Number.isSafeInteger(n) && (n as number) >= 0, `${what} count is malformed`);
+  return n as number;
+};
+const fpFromWire = (f: unknown, what: string): Uint8Array => {
+  expect(f instanceof Uint8Array && f.byteLength === FP_BYTES, `${what} fingerprint is malformed`);
+  return f as Uint8Array;
+};
+
+/** A range [lo, hi) from the wire. */
+function rangeFromWire(raw: unknown, what: string): RangeSummary {
+  expect(Array.isArray(raw) && raw.length === 4, `${what} is malformed`);
+  const [l, h, n, f] = raw as unknown[];
+  const lo = boundFromWire(l, `${what} start`);
+  const hi = boundFromWire(h, `${what} end`);
+  expect(lo === null || hi === null || lo < hi, `${what} is empty or reversed`);
+  return { lo, hi, count: countFromWire(n, what), fp: fpFromWire(f, what) };
+}
+
+/** True when the DocID lies in [lo, hi). */
+export function inRange(doc: string, r: { readonly lo: string | null; readonly hi: string | null }): boolean {
+  return (r.lo === null || doc >= r.lo) && (r.hi === null || doc < r.hi);
+}
+
 /** Encodes a request. */
 export function encodeRequest(req: SyncRequest): Uint8Array {
   if (req.kind === 'hello') return encodeCbor({ v: 1, k: 'hello', h: helloToWire(req.hello) });
+  if (req.kind === 'recon') return encodeCbor({ v: 1, k: 'recon', c: req.collection, r: req.ranges.map(rangeToWire) });
   return encodeCbor({
     v: 1, k: 'pull', c: req.collection, s: req.scope, h: [...req.heads].map(([doc, cids]) => [doc, [...cids]]),
     ...(req.scope === 'range' ? { a: req.after ?? null, u: req.upto ?? null } : {}),
@@ -136,6 +202,11 @@ export function decodeRequest(bytes: Uint8Array): SyncRequest {
   const raw = decodeWireMap(bytes, MAX_FRAME_BYTES, 'request');
   expect(raw.v === 1, `request has unsupported version ${String(raw.v)}`);
   if (raw.k === 'hello') return { kind: 'hello', hello: helloFromWire(raw.h) };
+  if (raw.k === 'recon') {
+    const collection = parseOr(parseCollectionId, raw.c, 'recon collection');
+    expect(Array.isArray(raw.r) && raw.r.length > 0 && raw.r.length <= MAX_RECON_RANGES, `recon ranges are malformed (1 to ${MAX_RECON_RANGES})`);
+    return { kind: 'recon', collection, ranges: raw.r.map((x) => rangeFromWire(x, 'recon range')) };
+  }
   expect(raw.k === 'pull', `unknown request kind ${JSON.stringify(String(raw.k)).slice(0, 40)}`);
   expect(raw.s === 'range' || raw.s === 'docs', 'pull scope is malformed');
   const collection = parseOr(parseCollectionId, raw.c, 'pull collection');
@@ -162,6 +233,11 @@ export function encodeResponse(res: SyncResponse): Uint8Array {
     case 'error': return encodeCbor({ k: 'error', e: res.message });
     case 'blocks': return encodeCbor(res.total !== undefined ? { k: 'blocks', n: res.total, b: [...res.blocks] } : { k: 'blocks', b: [...res.blocks] });
     case 'more': return encodeCbor({ k: 'more', a: res.after });
+    case 'recon': return encodeCbor({
+      k: 'recon',
+      s: res.splits.map((x) => [x.range, x.parts.map((p) => [p.hi, p.count, p.fp])]),
+      l: res.leaves.map((x) => [x.range, x.docs.map(([d, f]) => [d, f])]),
+    });
   }
 }
 
@@ -174,10 +250,43 @@ export function decodeResponse(bytes: Uint8Array): SyncResponse {
     return { kind: 'error', message: raw.e.slice(0, 500) };
   }
   if (raw.k === 'more') return { kind: 'more', after: parseOr(parseDocId, raw.a, 'more resume point') };
+  if (raw.k === 'recon') return reconFromWire(raw);
   expect(raw.k === 'blocks', `unknown response kind ${JSON.stringify(String(raw.k)).slice(0, 40)}`);
   const b = raw.b;
   expect(Array.isArray(b) && b.length <= MAX_FRAME_BLOCKS && b.every((x) => x instanceof Uint8Array), 'response blocks are malformed');
   if (raw.n === undefined) return { kind: 'blocks', blocks: b as Uint8Array[] };
   expect(Number.isSafeInteger(raw.n) && (raw.n as number) >= 0, 'response total is malformed');
   return { kind: 'blocks', total: raw.n as number, blocks: b as Uint8Array[] };
+}
+
+/** A reconciliation answer: per range asked, its parts (at most RECON_SPLIT) or its documents (at most RECON_LEAF_DOCS). */
+function reconFromWire(raw: WireMap): SyncResponse {
+  const { s, l } = raw;
+  expect(Array.isArray(s) && s.length <= MAX_RECON_RANGES, 'recon splits are malformed');
+  expect(Array.isArray(l) && l.length <= MAX_RECON_RANGES, 'recon leaves are malformed');
+  const index = (v: unknown): number => {
+    expect(Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < MAX_RECON_RANGES, 'recon range index is malformed');
+    return v as number;
+  };
+  const splits = s.map((x): ReconSplit => {
+    expect(Array.isArray(x) && x.length === 2 && Array.isArray(x[1]) && x[1].length > 0 && x[1].length <= RECON_SPLIT, 'recon split is malformed');
+    return {
+      range: index(x[0]),
+      parts: (x[1] as unknown[]).map((p) => {
+        expect(Array.isArray(p) && p.length === 3, 'recon split part is malformed');
+        return { hi: boundFromWire(p[0], 'recon split bound'), count: countFromWire(p[1], 'recon split'), fp: fpFromWire(p[2], 'recon split') };
+      }),
+    };
+  });
+  const leaves = l.map((x): ReconLeaf => {
+    expect(Array.isArray(x) && x.length === 2 && Array.isArray(x[1]) && x[1].length <= RECON_LEAF_DOCS, 'recon leaf is malformed');
+    return {
+      range: index(x[0]),
+      docs: (x[1] as unknown[]).map((e): DocFingerprint => {
+        expect(Array.isArray(e) && e.length === 2, 'recon leaf entry is malformed');
+        return [parseOr(parseDocId, e[0], 'recon leaf DocID'), fpFromWire(e[1], 'recon leaf entry')];
+      }),
+    };
+  });
+  return { kind: 'recon', splits, leaves };
 }

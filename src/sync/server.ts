@@ -1,9 +1,10 @@
 /** The answering side of the request protocol: hello and pull. Never throws: bad requests get an error frame. */
 import { DbError } from '../core/errors.js';
-import type { DocId, PeerIdString } from '../core/ids.js';
+import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import type { BlockBytes} from '../db/database.js';
 import type { ReplicaPort } from './ports.js';
-import { decodeRequest, encodeResponse, type Hello } from './request-codec.js';
+import { RECON_LEAF_DOCS, RECON_SPLIT, decodeRequest, encodeResponse, type Hello, type ReconLeaf, type ReconRequest, type ReconSplit, type SyncResponse } from './request-codec.js';
+import { sameFingerprint, type FingerprintIndex } from './range-fingerprints.js';
 import type { ActivityEntry } from './events.js';
 import { describeError } from './receiver.js';
 import { ServeLimiter, type ServeLimitsInit, type ServeSlot } from './serve-limits.js';
@@ -18,6 +19,8 @@ export interface ServerComponents {
   hello(): Promise<Hello>;
   /** A peer introduced itself. */
   heard(peer: PeerIdString, hello: Hello): void;
+  /** The range fingerprints of a collection's documents, as this node holds them now. */
+  fingerprints(collection: CollectionId): Promise<FingerprintIndex>;
   log(entry: Omit<ActivityEntry, 'at'>): void;
 }
 
@@ -75,6 +78,17 @@ export class Server {
         yield encodeResponse({ kind: 'hello', hello: await this.c.hello() });
         return;
       }
+      if (req.kind === 'recon') {
+        const frame = encodeResponse(await this.reconcile(req));
+        if (!slot.charge(frame.byteLength)) {
+          const reason = 'the byte budget for this peer ran out; ask again later';
+          this.c.log({ level: 'warn', message: `Refused a request from ${from}: ${reason}`, peer: from });
+          yield encodeResponse({ kind: 'error', message: reason });
+          return;
+        }
+        yield frame;
+        return;
+      }
       const col = this.c.db.collection(req.collection);
       if (req.heads.size > MAX_PULL_DOCS) throw new DbError(`a pull may name at most ${MAX_PULL_DOCS} documents`);
       if (req.scope === 'range') {
@@ -99,6 +113,25 @@ export class Server {
       yield frame;
     }
     if (resume !== null) yield encodeResponse({ kind: 'more', after: resume });
+  }
+
+  /**
+   * Compares the asker's range summaries with this node's: an equal range is left out; a differing one where
+   * this node holds at most RECON_LEAF_DOCS documents is listed document by document; any other is split in
+   * RECON_SPLIT ranges of about equal counts. One frame of at most 64 × 16 ranges or 64 × 32 documents.
+   */
+  private async reconcile(req: ReconRequest): Promise<SyncResponse> {
+    const col = this.c.db.collection(req.collection);
+    const index = await this.c.fingerprints(col.id);
+    const splits: ReconSplit[] = [];
+    const leaves: ReconLeaf[] = [];
+    req.ranges.forEach((r, range) => {
+      const mine = index.summary(r.lo, r.hi);
+      if (mine.count === r.count && sameFingerprint(mine.fp, r.fp)) return;
+      if (mine.count <= RECON_LEAF_DOCS) leaves.push({ range, docs: index.entries(r.lo, r.hi, RECON_LEAF_DOCS) });
+      else splits.push({ range, parts: index.split(r.lo, r.hi, RECON_SPLIT).map(({ hi, count, fp }) => ({ hi, count, fp })) });
+    });
+    return { kind: 'recon', splits, leaves };
   }
 
   private *chunks(blocks: readonly BlockBytes[]): Generator<Uint8Array> {

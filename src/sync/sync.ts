@@ -10,6 +10,7 @@ import type { ReplicaPort, SettingsPort } from './ports.js';
 import type { Neighbour, ActivityEntry, PullResult, SyncEvents } from './events.js';
 import { encodeGossipChunks } from './gossip-codec.js';
 import type { SyncNetwork } from './network.js';
+import { FingerprintCache } from './fingerprint-cache.js';
 import { Puller } from './puller.js';
 import { Receiver, describeError } from './receiver.js';
 import { decodeResponse, encodeRequest, type Hello } from './request-codec.js';
@@ -60,6 +61,12 @@ export interface SyncInit {
    * sends at most (default 10,000 documents, about 5000 blocks) before it ends with a `more` frame.
    */
   readonly paging?: { readonly pageDocs?: number; readonly rangeDocs?: number; readonly rangeBlocks?: number };
+  /**
+   * Whether a catch-up with a peer holding no more than twice what this node holds compares range
+   * fingerprints first and pulls only the documents that differ (default true); false always sends this
+   * node's heads page by page.
+   */
+  readonly reconcile?: boolean;
 }
 
 /** Publisher-subscriber replication of one database over a SyncNetwork. */
@@ -69,6 +76,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly subs: SubscriptionSet;
   private readonly receiver: Receiver;
   private readonly puller: Puller;
+  private readonly fingerprints: FingerprintCache;
+  private readonly reconcile: boolean;
   private readonly server: Server;
   private readonly autoCatchUp: boolean;
   private readonly maxActivity: number;
@@ -101,6 +110,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.fetchRetries = init.fetchRetries ?? 3;
     this.resyncMs = init.resyncIntervalMs ?? 30_000;
     this.retryBaseMs = init.retryBaseMs ?? 500;
+    this.reconcile = init.reconcile ?? true;
     this.nodeName = init.name;
     this.now = init.now ?? Date.now;
     this.subs = new SubscriptionSet(this.db, components.settings);
@@ -131,11 +141,12 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       ...(init.maxBatchBlocks !== undefined ? { maxBatchBlocks: init.maxBatchBlocks } : {}),
       ...(init.maxQueuedBlocks !== undefined ? { maxQueuedBlocks: init.maxQueuedBlocks } : {}),
     });
-    this.puller = new Puller({ db: this.db, network: this.network, log, progress: (p) => {
+    this.fingerprints = new FingerprintCache((c) => this.db.collectionHeads(c));
+    this.puller = new Puller({ db: this.db, network: this.network, log, fingerprints: (c) => this.fingerprints.get(c), progress: (p) => {
       this.emit('catch-up', p);
       if (!p.done) this.setStatus({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });
     } }, init.paging?.pageDocs !== undefined ? { pageDocs: init.paging.pageDocs } : {});
-    this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), log }, {
+    this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), fingerprints: (c) => this.fingerprints.get(c), log }, {
       ...(init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {}),
       ...(init.serveLimits ? { limits: init.serveLimits } : {}),
       ...(init.paging?.rangeDocs !== undefined ? { rangeDocs: init.paging.rangeDocs } : {}),
@@ -147,6 +158,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   async start(): Promise<void> {
     if (this.started) return;
     await this.subs.load();
+    this.fingerprints.clear(); // changes made while stopped were not seen
     this.started = true;
     this.detach = [
       this.network.onMessage((msg) => this.receiver.receive(msg)),
@@ -298,6 +310,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   }
 
   private onChange(e: ChangeEvent): void {
+    this.fingerprints.changed(e.collection);
     if (!this.started || e.origin !== 'local') return;
     const messages = encodeGossipChunks(e.collection, e.blocks.map((b) => b.bytes), this.network.selfId);
     this.publishing = this.publishing.then(async () => {
@@ -456,7 +469,9 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.setStatus({ ...base, state: 'catching-up', received: 0, total: 0 });
       const t0 = Date.now();
       this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} started: they hold ${theirs.count} blocks, we hold ${ours.count}`, peer, topic: col.id, collection: col.name });
-      const r = await this.puller.pull(peer, col, { all: true });
+      // Reconcile by range fingerprints (costs the difference) unless this node holds under half of what the
+      // peer holds, when sending its own heads page by page costs less than listing the peer's documents.
+      const r = await this.puller.pull(peer, col, this.reconcile && ours.count > 0 && ours.count * 2 >= theirs.count ? { reconcile: true } : { all: true });
       results.push(r);
       const after = await this.db.digest(col.id);
       info.digests.set(col.id, after);

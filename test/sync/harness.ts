@@ -23,6 +23,8 @@ export interface TestPeer {
   readonly data: MemoryData;
   /** Kinds of the requests this peer sent. */
   readonly requests: Array<SyncRequest['kind']>;
+  /** Bytes of the requests this peer sent and of the answers it received (so both peers' sum is all sync traffic). */
+  readonly traffic: Traffic;
 }
 
 /** How a test peer is made. */
@@ -46,8 +48,22 @@ export interface SyncHarness {
   close(): Promise<void>;
 }
 
-/** Wraps a network to record the kinds of requests sent. */
-export function recordRequests(inner: SyncNetwork, log: Array<SyncRequest['kind']>): SyncNetwork {
+/** Request-stream bytes one peer caused: what it sent and what it was answered. */
+export interface Traffic {
+  sent: number;
+  received: number;
+}
+
+/** Counts the bytes of an answer as it is read. */
+async function* counted(frames: AsyncIterable<Uint8Array>, traffic: Traffic): AsyncGenerator<Uint8Array> {
+  for await (const f of frames) {
+    traffic.received += f.byteLength;
+    yield f;
+  }
+}
+
+/** Wraps a network to record the kinds of requests sent (and, given `traffic`, their bytes both ways). */
+export function recordRequests(inner: SyncNetwork, log: Array<SyncRequest['kind']>, traffic?: Traffic): SyncNetwork {
   return {
     get selfId() { return inner.selfId; },
     subscribe: (t) => inner.subscribe(t),
@@ -61,7 +77,9 @@ export function recordRequests(inner: SyncNetwork, log: Array<SyncRequest['kind'
     ...(inner.onPeerTopic ? { onPeerTopic: (h: (peer: PeerIdString, topic: string, subscribed: boolean) => void) => inner.onPeerTopic!(h) } : {}),
     request: (peer, data, opts) => {
       try { log.push(decodeRequest(data).kind); } catch { /* recorded only when well-formed */ }
-      return inner.request(peer, data, opts);
+      if (!traffic) return inner.request(peer, data, opts);
+      traffic.sent += data.byteLength;
+      return counted(inner.request(peer, data, opts), traffic);
     },
   };
 }
@@ -72,10 +90,11 @@ export async function makeTestPeer(name: string, network: SyncNetwork, opts: Pee
   const db = await memoryDb({ data, user: false, ...(opts.now ? { now: opts.now } : {}) });
   await db.addSchema(opts.sdl ?? `${USER_SDL}\n${POST_SDL}`);
   const requests: Array<SyncRequest['kind']> = [];
-  const wrapped = recordRequests(network, requests);
+  const traffic: Traffic = { sent: 0, received: 0 };
+  const wrapped = recordRequests(network, requests, traffic);
   const sync = new Sync({ replica: db, settings: storeSettings(db.store), network: wrapped }, opts.sync);
   await sync.start();
-  return { name, id: network.selfId, db, sync, network: wrapped, data, requests };
+  return { name, id: network.selfId, db, sync, network: wrapped, data, requests, traffic };
 }
 
 /** Resolves when `check` holds; re-checks every 20 ms (waiting on a condition, not a fixed sleep). */

@@ -4,7 +4,8 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import { storeSettings } from '../../src/sync/ports.js';
 import { Sync } from '../../src/sync/sync.js';
 import { encodeGossip } from '../../src/sync/gossip-codec.js';
-import { decodeResponse, encodeRequest } from '../../src/sync/request-codec.js';
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../src/sync/request-codec.js';
+import type { MemoryPeer } from './memory-network.js';
 import { encodeCbor } from '../../src/core/hash.js';
 import { syncCases } from './sync-cases.js';
 import { memoryHarness, type MemoryHarness } from './memory-harness.js';
@@ -128,6 +129,49 @@ describe('subscriptions and memory-only behaviour', () => {
     await n.sync.subscribe('Post');
     expect(await n.db.list('User')).toEqual([]);
     expect(entries(n, { text: 'Received' })).toEqual([]);
+  });
+
+  /** Makes `p` answer reconciliation requests with `answer` instead of its own engine (other requests as before). */
+  function reconAnswers(p: MemoryPeer, answer: (req: Uint8Array) => Uint8Array): void {
+    const own = (p as unknown as { requestHandler: (from: string, bytes: Uint8Array) => AsyncIterable<Uint8Array> }).requestHandler;
+    p.handle(async function* (from, bytes) {
+      if (decodeRequest(bytes).kind === 'recon') yield answer(bytes);
+      else yield* own(from, bytes);
+    });
+  }
+
+  /** A and B share 200 documents; apart, A edits one; resolves once they are connected again. */
+  async function sharedThenApart(): Promise<{ a: Awaited<ReturnType<MemoryHarness['peer']>>; b: Awaited<ReturnType<MemoryHarness['peer']>>; edited: string }> {
+    const a = await h.peer('a', { sync: { resyncIntervalMs: 0 } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
+    await a.sync.subscribe('User');
+    await b.sync.subscribe('User');
+    const docs = await a.db.createMany('User', Array.from({ length: 200 }, (_, i) => ({ name: `u${i}` })));
+    await h.connect(a, b);
+    await waitFor(async () => sameState(a.db, b.db), 'the same state');
+    await h.disconnect(a, b);
+    await a.db.update('User', docs[7]!.id, { name: 'edited apart' });
+    return { a, b, edited: docs[7]!.id };
+  }
+
+  it('falls back to pages of heads with a peer that does not reconcile (an older version)', async () => {
+    const { a, b, edited } = await sharedThenApart();
+    reconAnswers(h.endpoint(a), () => encodeResponse({ kind: 'error', message: 'unknown request kind "recon"' }));
+    const pullsBefore = b.requests.filter((k) => k === 'pull').length;
+    await h.connect(a, b);
+    await waitFor(async () => (await b.db.get('User', edited as never))?.fields.name === 'edited apart', 'B to get the edit');
+    expect(b.requests.filter((k) => k === 'pull').length).toBeGreaterThan(pullsBefore);
+    expect(entries(b, { level: 'warn' })).toEqual([]);
+  });
+
+  it('refuses a reconciliation answer about ranges it did not ask about, and logs it with the peer', async () => {
+    const { a, b } = await sharedThenApart();
+    const before = snapshot(b.db);
+    reconAnswers(h.endpoint(a), () => encodeResponse({ kind: 'recon', splits: [{ range: 0, parts: [{ hi: 'zzz', count: 1, fp: new Uint8Array(12) }, { hi: 'aaa', count: 1, fp: new Uint8Array(12) }] }], leaves: [] }));
+    await h.connect(a, b);
+    await waitFor(() => entries(b, { level: 'warn', text: 'ranges it was not asked about' }).length > 0, 'B to refuse the answer');
+    expect(entries(b, { level: 'warn', text: 'ranges it was not asked about' })[0]!.message).toContain(a.id);
+    expect(await snapshot(b.db)).toEqual(await before);
   });
 
   it('does not forward rejected messages, and answers malformed requests with an error frame', async () => {

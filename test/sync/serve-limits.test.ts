@@ -39,7 +39,7 @@ describe('serve limits', () => {
     const db = await memoryDb();
     await db.createMany('User', Array.from({ length: 50 }, (_, i) => ({ name: `u${i}` })));
     const log: Array<Omit<ActivityEntry, 'at'>> = [];
-    const server = new Server({ db, hello: async () => ({ collections: [], subscribed: [], digests: [] }), heard: () => undefined, log: (e) => log.push(e) },
+    const server = new Server({ db, hello: async () => ({ collections: [], subscribed: [], digests: [] }), heard: () => undefined, fingerprints: async () => { throw new Error('not used'); }, log: (e) => log.push(e) },
       { chunkBlocks: 10, limits: { maxConcurrentPerPeer: 1 } });
     const req = encodeRequest({ kind: 'pull', collection: db.collection('User').id, scope: 'range', heads: new Map() });
     const first = server.answer(P, req);
