@@ -6,7 +6,7 @@
  * figures into bench/results/latest.json. A failing group records null and its error; the run goes on.
  *
  *   npm run bench                       # everything
- *   npm run bench -- --only=sync,heap   # some groups (storage, query, private, sync, connect, bundle, heap)
+ *   npm run bench -- --only=sync,heap   # some groups (storage, query, private, sync, resync, connect, bundle, heap)
  *   npm run bench -- --quick            # fewer repetitions (a smoke run)
  */
 import { cpus } from 'node:os';
@@ -23,6 +23,7 @@ import { runBundle, BUNDLE_KEYS } from './workloads/bundle.js';
 import { runHeap, HEAP_KEYS } from './workloads/heap.js';
 import { runQuery, QUERY_KEYS } from './workloads/query.js';
 import { runPrivate, PRIVATE_KEYS } from './workloads/private.js';
+import { runResync, RESYNC_KEYS } from './workloads/resync.js';
 
 ensureChromium(); // like `npm test`: installs Debian's chromium when missing and possible, or says what to do
 const argv = process.argv.slice(2);
@@ -49,7 +50,7 @@ async function group(r: Results, name: string, keys: readonly string[], fn: () =
 
 async function main(): Promise<number> {
   const r = new Results();
-  const owned = [STORAGE_KEYS, SYNC_KEYS, CONNECT_KEYS, BUNDLE_KEYS, HEAP_KEYS, QUERY_KEYS, PRIVATE_KEYS].flat();
+  const owned = [STORAGE_KEYS, SYNC_KEYS, RESYNC_KEYS, CONNECT_KEYS, BUNDLE_KEYS, HEAP_KEYS, QUERY_KEYS, PRIVATE_KEYS].flat();
   let browser: Browser | undefined;
   try {
     log(`building the app into ${BUILD_DIR}…`);
@@ -70,6 +71,7 @@ async function main(): Promise<number> {
     await group(r, 'sync', SYNC_KEYS, () => runSync(ctx, site, r, quick
       ? { liveSamples: 60, burstRounds: 1, line5Samples: 20, catchup1000Rounds: 1, catchup10000Rounds: 1 }
       : { liveSamples: 300, burstRounds: 3, line5Samples: 60, catchup1000Rounds: 3, catchup10000Rounds: 2 }));
+    await group(r, 'resync', RESYNC_KEYS, () => runResync(r)); // Node peers: bytes on the wire do not depend on the browser
     await group(r, 'private', PRIVATE_KEYS, () => runPrivate(ctx, site, r, quick ? { n: 100, rounds: 2, liveSamples: 60 } : { n: 300, rounds: 5, liveSamples: 300 }));
     await group(r, 'heap', HEAP_KEYS, () => runHeap(ctx, site, r, { rounds: quick ? 1 : 3 }));
     const all = mergeLatest(r, only ? owned.filter((k) => k in r.values) : owned, {

@@ -22,6 +22,10 @@ import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
 /** Longest wait between retries of a failed exchange with a connected peer. */
 const MAX_RETRY_MS = 15_000;
+/** How long the peer with the higher PeerID waits for the other's hello after connecting before sending its own. */
+const FIRST_HELLO_WAIT_MS = 1000;
+/** Two peers that swapped hellos and did not change since swap them again after this long anyway (2 min). */
+const INFORMED_MS = 120_000;
 
 /** What the engine needs. */
 export interface SyncComponents {
@@ -78,6 +82,10 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private readonly puller: Puller;
   private readonly fingerprints: FingerprintCache;
   private readonly reconcile: boolean;
+  /** Bumped by every change a hello would tell (documents, peers, subscriptions). */
+  private version = 0;
+  /** Per peer: this node's state (`stateKey`) when the two last swapped hellos, and when. */
+  private readonly informed = new Map<PeerIdString, { readonly key: string; readonly at: number }>();
   private readonly server: Server;
   private readonly autoCatchUp: boolean;
   private readonly maxActivity: number;
@@ -185,7 +193,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     ];
     for (const col of this.subs.list()) this.join(col);
     for (const peer of this.network.peers()) this.onPeer(peer, 'connected');
-    if (this.resyncMs > 0 && this.autoCatchUp) this.resyncTimer = setInterval(() => void this.catchUp(), this.resyncMs);
+    if (this.resyncMs > 0 && this.autoCatchUp) this.resyncTimer = setInterval(() => { for (const p of this.network.peers()) void this.exchange(p); }, this.resyncMs);
   }
 
   /** Leaves the topics, stops answering and waits for work under way. Subscriptions stay persisted. */
@@ -286,7 +294,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   /** Compares digests with one peer (or every connected peer) and pulls what this node lacks. */
   async catchUp(peer?: PeerIdString): Promise<PullResult[]> {
     const peers = peer !== undefined ? [peer] : this.network.peers();
-    return (await Promise.all(peers.map((p) => this.exchange(p)))).flat();
+    return (await Promise.all(peers.map((p) => this.exchange(p, true)))).flat();
   }
 
   // ---------------------------------------------------------------- internals
@@ -311,6 +319,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
 
   private onChange(e: ChangeEvent): void {
     this.fingerprints.changed(e.collection);
+    this.version++;
     if (!this.started || e.origin !== 'local') return;
     const messages = encodeGossipChunks(e.collection, e.blocks.map((b) => b.bytes), this.network.selfId);
     this.publishing = this.publishing.then(async () => {
@@ -329,10 +338,27 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.exchanges.delete(peer);
       this.waitingExchange.delete(peer);
       this.failedExchanges.delete(peer);
+      this.informed.delete(peer);
     }
+    this.version++;
     this.emit('peer', { peer, state });
     this.tellOthersSoon();
-    if (state === 'connected' && this.autoCatchUp) void this.exchange(peer);
+    if (state !== 'connected' || !this.autoCatchUp) return;
+    // One exchange tells both sides everything (the answering side pulls too), so the peer with the lower
+    // PeerID starts it; the other starts its own only if no hello has come within a second.
+    if (this.network.selfId < peer) void this.exchange(peer);
+    else {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (this.started && this.network.peers().includes(peer)) void this.exchange(peer);
+      }, FIRST_HELLO_WAIT_MS);
+      this.timers.add(timer);
+    }
+  }
+
+  /** What a hello from this node would say, as a key: equal keys mean a peer told since has nothing new to hear. */
+  private stateKey(): string {
+    return `${this.version}/${this.db.collections().length}/${this.subs.list().length}`;
   }
 
   /**
@@ -383,16 +409,24 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   /** A peer introduced itself in a request: pull from it whatever its digests say we lack. */
   private heardRequest(peer: PeerIdString, hello: Hello): void {
     this.hellos.heard(peer, hello);
+    this.informed.set(peer, { key: this.stateKey(), at: this.now() }); // our answer carries our hello
     if (this.started && this.autoCatchUp) void this.queue(peer, () => this.pullDifferences(peer));
   }
 
-  /** Hello, then a pull per subscribed collection whose digest differs. */
-  private exchange(peer: PeerIdString): Promise<PullResult[]> {
+  /**
+   * Hello, then a pull per subscribed collection whose digest differs (the peer, hearing our hello, pulls what
+   * it lacks too). Left out, unless `force`, when the two swapped hellos since this node last changed and less
+   * than INFORMED_MS ago: the peer's own changes make it start an exchange itself.
+   */
+  private exchange(peer: PeerIdString, force = false): Promise<PullResult[]> {
     // One exchange waiting per peer is enough: it starts after the current one and sees everything.
     const waiting = this.waitingExchange.get(peer);
     if (waiting) return waiting;
     const run = this.queue(peer, async () => {
       this.waitingExchange.delete(peer);
+      const key = this.stateKey();
+      const last = this.informed.get(peer);
+      if (!force && last && last.key === key && this.now() - last.at < INFORMED_MS) return [];
       let hello: Hello | undefined;
       for await (const frame of this.network.request(peer, encodeRequest({ kind: 'hello', hello: await this.hello() }))) {
         const res = decodeResponse(frame);
@@ -400,6 +434,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       }
       if (!hello) throw new Error('the peer did not answer the hello');
       this.hellos.heard(peer, hello);
+      this.informed.set(peer, { key, at: this.now() });
       return this.pullDifferences(peer);
     });
     this.waitingExchange.set(peer, run);
@@ -416,6 +451,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
         this.failedExchanges.delete(peer);
         return results;
       } catch (err) {
+        this.informed.delete(peer); // the next exchange runs in full
         if (this.started) {
           this.retryExchange(peer);
           this.activity({ level: 'warn', message: `Catch-up with ${peer} failed: ${describeError(err)}`, peer });
