@@ -4,11 +4,10 @@
  * the LevelStore of headless peers). Merges its keys into bench/results/latest.json and prints the table.
  */
 import '../../src/net/polyfill.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import { median, quantile, round } from '../lib/stats.js';
 import { mergeLatest, Results, LATEST } from '../lib/results.js';
+import { doc, runLog, sleep, tempDirs, until } from '../lib/node-run.js';
 import { NODE_ROWS, table } from '../lib/targets.js';
 import { startOrbitPeer, type OrbitPeer } from './orbit.js';
 import { startLocalPeer, startSyncPeer, type OurPeer } from './ours.js';
@@ -21,21 +20,9 @@ const O = quick
   : { awaitedN: 300, awaitedRounds: 3, joinRounds: 2, liveSamples: 200 };
 
 const started = performance.now();
-const log = (m: string): void => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const root = mkdtempSync(join(tmpdir(), 'p2pdb-bench-orbit-'));
-let dirs = 0;
-const dir = (name: string): string => join(root, `${name}-${dirs++}`);
-const doc = (tag: string, i: number) => ({ name: `${tag}-${i}`, age: i % 90, verified: i % 2 === 0, points: i * 1.5 });
-
-/** Waits for `cond` (checked every `everyMs`), or throws after `timeoutMs`. */
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 5): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await cond())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const log = runLog(started);
+const temp = tempDirs('p2pdb-bench-orbit-');
+const dir = temp.dir;
 
 async function awaitedRates(r: Results): Promise<void> {
   const orbit = await startOrbitPeer(dir('orbit-add'));
@@ -219,12 +206,12 @@ async function main(): Promise<number> {
     console.log(`\nmerged into ${LATEST} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return 0;
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    temp.remove();
   }
 }
 
 main().then((code) => process.exit(code), (err: unknown) => {
   console.error(err);
-  rmSync(root, { recursive: true, force: true });
+  temp.remove();
   process.exit(1);
 });

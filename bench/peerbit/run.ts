@@ -12,12 +12,13 @@
  * on both. Merges its keys into bench/results/latest.json and prints a table. `--quick` for a shorter run.
  */
 import '../../src/net/polyfill.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import { cpus, tmpdir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { median, quantile, round } from '../lib/stats.js';
 import { mergeLatest, Results, LATEST } from '../lib/results.js';
+import { doc, runLog, sleep, tempDirs, until } from '../lib/node-run.js';
 import { startOurPeer, type OurPeer } from './ours.js';
 import { startPeerbitPeer, User, Users, type PeerbitPeer, type Replicate } from './peerbit.js';
 
@@ -48,21 +49,9 @@ const CATCHUP_TIMEOUT_MS = 120_000;
 const ROUND_BUDGET_MS = 180_000;
 
 const started = performance.now();
-const log = (m: string): void => console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const root = mkdtempSync(join(tmpdir(), 'p2pdb-bench-peerbit-'));
-let dirs = 0;
-const dir = (name: string): string => join(root, `${name}-${dirs++}`);
-const doc = (tag: string, i: number) => ({ name: `${tag}-${i}`, age: i % 90, verified: i % 2 === 0, points: i * 1.5 });
-
-/** Waits for `cond` (checked every `everyMs`), or throws after `timeoutMs`. */
-async function until(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 5): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await cond())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const log = runLog(started);
+const temp = tempDirs('p2pdb-bench-peerbit-');
+const dir = temp.dir;
 
 /** When each document first arrived in a peer, and waiting for one to arrive (event-driven, no polling delay). */
 class Arrivals {
@@ -460,12 +449,12 @@ async function main(): Promise<number> {
     console.log(`\nmerged ${KEYS.length} keys into ${LATEST} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     return Object.keys(r.errors).length ? 1 : 0;
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    temp.remove();
   }
 }
 
 main().then((code) => process.exit(code), (err: unknown) => {
   console.error(err);
-  rmSync(root, { recursive: true, force: true });
+  temp.remove();
   process.exit(1);
 });
