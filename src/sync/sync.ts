@@ -144,7 +144,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
         const col = this.subs.list().find((c) => c.id === collection);
         if (col && this.started) this.setStatus({ peer, collection, name: col.name, state: 'behind', waiting });
       },
-      caughtBreath: (peers) => { for (const p of peers) if (this.started && this.network.peers().includes(p)) void this.exchange(p); },
+      // Forced: what was left out changed the peer, not this node, so the two may have swapped hellos since.
+      caughtBreath: (peers) => { for (const p of peers) if (this.started && this.network.peers().includes(p)) void this.exchange(p, true); },
     }, {
       ...(init.maxBatchBlocks !== undefined ? { maxBatchBlocks: init.maxBatchBlocks } : {}),
       ...(init.maxQueuedBlocks !== undefined ? { maxQueuedBlocks: init.maxQueuedBlocks } : {}),
@@ -224,6 +225,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     const cols = this.subs.resolve(names);
     const fresh = await this.subs.add(cols);
     if (!fresh.length) return [];
+    this.version++; // peers must hear of it even when the number of subscriptions is what it was
     if (this.started) for (const col of fresh) this.join(col);
     this.emit('subscriptions', { subscribed: this.subs.list() });
     if (this.started && this.autoCatchUp) for (const peer of this.network.peers()) void this.exchange(peer);
@@ -233,6 +235,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   /** Unsubscribes from collections (same forms as subscribe); returns those that were subscribed. */
   async unsubscribe(names: string | readonly string[]): Promise<CollectionInfo[]> {
     const gone = await this.subs.remove(this.subs.resolve(names));
+    if (gone.length) this.version++;
     for (const col of gone) {
       if (this.started) this.network.unsubscribe(col.id);
       this.status.dropCollection(col.id);

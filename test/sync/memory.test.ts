@@ -154,6 +154,19 @@ describe('subscriptions and memory-only behaviour', () => {
     return { a, b, edited: docs[7]!.id };
   }
 
+  it('swapping one subscription for another catches up the new collection (the hello is not left out)', async () => {
+    const a = await h.peer('a', { sync: { resyncIntervalMs: 0 } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
+    await a.sync.subscribe('User,Post');
+    await b.sync.subscribe('User');
+    await a.db.createMany('Post', Array.from({ length: 20 }, (_, i) => ({ title: `p${i}` })));
+    await h.connect(a, b);
+    await waitFor(() => b.sync.syncStatus().some((s) => s.peer === a.id && s.state === 'in-sync'), 'B in sync on User');
+    await b.sync.unsubscribe('User');
+    await b.sync.subscribe('Post');
+    await waitFor(async () => (await b.db.list('Post')).length === 20, 'B to catch up the Posts');
+  });
+
   it('falls back to pages of heads with a peer that does not reconcile (an older version)', async () => {
     const { a, b, edited } = await sharedThenApart();
     reconAnswers(h.endpoint(a), () => encodeResponse({ kind: 'error', message: 'unknown request kind "recon"' }));
