@@ -508,9 +508,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.setStatus({ ...base, state: 'catching-up', received: 0, total: 0 });
       const t0 = Date.now();
       this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} started: they hold ${theirs.count} blocks, we hold ${ours.count}`, peer, topic: col.id, collection: col.name });
-      // Reconcile by range fingerprints (costs the difference) unless this node holds under half of what the
-      // peer holds, when sending its own heads page by page costs less than listing the peer's documents.
-      const r = await this.puller.pull(peer, col, this.reconcile && ours.count > 0 && ours.count * 2 >= theirs.count ? { reconcile: true } : { all: true });
+      // Reconcile by range fingerprints (costs the difference) when the two hold about as many blocks (within
+      // 10%, or 64); a node far behind (new, long away, or flooded) pulls by pages of its heads, which then
+      // costs less than listing the peer's documents and builds no fingerprints while the peer keeps writing.
+      const close = ours.count > 0 && Math.abs(theirs.count - ours.count) <= Math.max(64, theirs.count / 10);
+      const r = await this.puller.pull(peer, col, this.reconcile && close ? { reconcile: true } : { all: true });
       results.push(r);
       const after = await this.db.digest(col.id);
       info.digests.set(col.id, after);
