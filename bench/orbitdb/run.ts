@@ -7,7 +7,7 @@ import '../../src/net/polyfill.js';
 import { cpus } from 'node:os';
 import { median, quantile, round } from '../lib/stats.js';
 import { mergeLatest, Results, LATEST } from '../lib/results.js';
-import { doc, runLog, sleep, tempDirs, until } from '../lib/node-run.js';
+import { doc, runLog, sleep, step, tempDirs, until } from '../lib/node-run.js';
 import { NODE_ROWS, table } from '../lib/targets.js';
 import { startOrbitPeer, type OrbitPeer } from './orbit.js';
 import { startLocalPeer, startSyncPeer, type OurPeer } from './ours.js';
@@ -176,26 +176,14 @@ async function oursLive(r: Results): Promise<void> {
   }
 }
 
-async function step(r: Results, name: string, keys: string[], fn: () => Promise<void>): Promise<void> {
-  const t0 = performance.now();
-  log(`${name}…`);
-  try {
-    await fn();
-  } catch (err) {
-    console.error(`  ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-    r.fail(keys, err);
-  }
-  log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-
 async function main(): Promise<number> {
   const r = new Results();
   try {
-    await step(r, 'awaited adds / creates', ['orbitdb_add_awaited_per_s', 'ours_node_create_awaited_per_s'], () => awaitedRates(r));
-    await step(r, 'OrbitDB join of 1,000', ['orbitdb_join_1000_ms'], () => orbitJoin(r));
-    await step(r, 'ours catch-up of 1,000', ['ours_node_catchup_1000_ms'], () => oursCatchup(r));
-    await step(r, 'OrbitDB live', ['orbitdb_live_p50_ms'], () => orbitLive(r));
-    await step(r, 'ours live', ['ours_node_live_p50_ms'], () => oursLive(r));
+    await step(r, log, 'awaited adds / creates', ['orbitdb_add_awaited_per_s', 'ours_node_create_awaited_per_s'], () => awaitedRates(r));
+    await step(r, log, 'OrbitDB join of 1,000', ['orbitdb_join_1000_ms'], () => orbitJoin(r));
+    await step(r, log, 'ours catch-up of 1,000', ['ours_node_catchup_1000_ms'], () => oursCatchup(r));
+    await step(r, log, 'OrbitDB live', ['orbitdb_live_p50_ms'], () => orbitLive(r));
+    await step(r, log, 'ours live', ['ours_node_live_p50_ms'], () => oursLive(r));
     const all = mergeLatest(r, KEYS, {
       orbitdb_at: new Date().toISOString(),
       orbitdb_machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, orbitdb: '@orbitdb/core 4.0.0, helia 6, libp2p 3 (TCP loopback), undici 7 pinned' },

@@ -18,8 +18,8 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { median, quantile, round } from '../lib/stats.js';
 import { mergeLatest, Results, LATEST } from '../lib/results.js';
-import { doc, runLog, sleep, tempDirs, until } from '../lib/node-run.js';
-import { startOurPeer, type OurPeer } from './ours.js';
+import { doc, runLog, sameUser, sleep, step, tempDirs, until } from '../lib/node-run.js';
+import { startOurPeer, type OurPeer } from '../lib/our-node-peer.js';
 import { startPeerbitPeer, User, Users, type PeerbitPeer, type Replicate } from './peerbit.js';
 
 // Peerbit's services keep adding abort listeners to long-lived signals (over 100 in a run); Node's listener-leak
@@ -129,7 +129,7 @@ async function peerbitPair(): Promise<Pair> {
       async check(id, tag, i) {
         const d = await ub.docs.index.get(id, { local: true, remote: false });
         const want = doc(tag, i);
-        if (!d || d.name !== want.name || d.age !== want.age || d.verified !== want.verified || d.points !== want.points) {
+        if (!sameUser(d, want)) {
           throw new Error(`Peerbit B does not hold ${id} as written (got ${JSON.stringify(d && { name: d.name, age: d.age })})`);
         }
       },
@@ -181,7 +181,7 @@ async function ourPair(): Promise<Pair> {
       async check(id, tag, i) {
         const f = (await bb.db.get('User', id))?.fields;
         const want = doc(tag, i);
-        if (!f || f.name !== want.name || f.age !== want.age || f.verified !== want.verified || f.points !== want.points) {
+        if (!sameUser(f, want)) {
           throw new Error(`our B does not hold ${id} as written`);
         }
       },
@@ -370,18 +370,6 @@ async function catchup(r: Results): Promise<void> {
   }
 }
 
-async function step(r: Results, name: string, keys: string[], fn: () => Promise<void>): Promise<void> {
-  const t0 = performance.now();
-  log(`${name}…`);
-  try {
-    await fn();
-  } catch (err) {
-    console.error(`  ${name} failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    r.fail(keys, err);
-  }
-  log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-}
-
 function fmt(v: unknown): string {
   if (typeof v !== 'number') return 'null';
   const a = Math.abs(v);
@@ -436,8 +424,8 @@ function versions(): Record<string, string> {
 async function main(): Promise<number> {
   const r = new Results();
   try {
-    await step(r, 'replicated awaited writes and live latency', KEYS.filter((k) => !k.includes('catchup')), () => steady(r));
-    await step(r, 'catch-up of 1,000', ['peerbit_catchup_1000_ms', 'ours_node_catchup_1000_ms'], () => catchup(r));
+    await step(r, log, 'replicated awaited writes and live latency', KEYS.filter((k) => !k.includes('catchup')), () => steady(r));
+    await step(r, log, 'catch-up of 1,000', ['peerbit_catchup_1000_ms', 'ours_node_catchup_1000_ms'], () => catchup(r));
     const all = mergeLatest(r, KEYS, {
       peerbit_at: new Date().toISOString(),
       peerbit_machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, ...versions(), transport: 'TCP loopback, both systems in one process' },

@@ -1,5 +1,5 @@
 /**
- * Our node in Node for the Peerbit comparison, composed as src/node/node.ts composes a node: Database over the
+ * Our node in Node for the side-by-side benches (OrbitDB, Peerbit), composed as src/node/node.ts composes a node: Database over the
  * LevelStore of headless peers, a Node libp2p peer on TCP loopback only, the libp2p sync network (which makes and
  * starts its own peer manager) and the Sync engine, with its subscriptions kept in the store's meta records.
  */
@@ -20,12 +20,12 @@ export interface OurPeer {
 }
 
 /** A networked node with sync started, its data under `dir`. */
-export async function startOurPeer(dir: string, name: string): Promise<OurPeer> {
+export async function startOurPeer(dir: string, name?: string): Promise<OurPeer> {
   const store = await LevelStore.open(join(dir, 'store'));
   const db = await Database.open({ store });
   const libp2p = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
   const network = await libp2pSyncNetwork(libp2p);
-  const sync = new Sync({ replica: db, settings: storeSettings(store), network }, { name });
+  const sync = new Sync({ replica: db, settings: storeSettings(store), network }, name !== undefined ? { name } : {});
   await sync.start();
   return {
     db,
