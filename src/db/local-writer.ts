@@ -168,7 +168,7 @@ export class LocalWriter {
       this.c.check();
       const records: DocRecord[] = [];
       const blocks: EncodedBlock[] = [];
-      try {
+      await this.forgettingLogsOnFailure(async () => {
         for (const set of sets) {
           const doc = randomDocId();
           const { body, key } = privateCreation(col.id, doc, set, this.c.clock.tick(), this.c.privateDocs.creationKey(doc));
@@ -180,10 +180,7 @@ export class LocalWriter {
           blocks.push(enc);
         }
         await this.commit(records, blocks);
-      } catch (err) {
-        this.c.privateDocs.forget();
-        throw err;
-      }
+      });
       return records.map(toDocument);
     });
   }
@@ -209,7 +206,7 @@ export class LocalWriter {
       if (rotated) log.rememberKey(enc.cid, rotated.epoch, rotated.key);
       log.add(enc.cid, enc.block);
       const next: DocRecord = { ...rec, heads: [enc.cid], state: log.state([enc.cid]) };
-      await this.commitPrivate([next], [enc]);
+      await this.forgettingLogsOnFailure(() => this.commit([next], [enc]));
       return toDocument(next);
     });
   }
@@ -224,7 +221,7 @@ export class LocalWriter {
     for (const { rec, change } of changes) checked.push({ rec, change, ...(rec.state.access ? { sealing: await this.sealing(col, rec, change) } : {}) });
     const records: DocRecord[] = [];
     const blocks: EncodedBlock[] = [];
-    try {
+    const write = async (): Promise<void> => {
       for (const { rec, change, sealing } of checked) {
         const clock = this.tick(rec.state);
         const enc = sealing
@@ -235,10 +232,8 @@ export class LocalWriter {
         blocks.push(enc);
       }
       await this.commit(records, blocks);
-    } catch (err) {
-      if (checked.some((x) => x.sealing)) this.c.privateDocs.forget(); // no log may keep blocks the store does not hold
-      throw err;
-    }
+    };
+    await (checked.some((x) => x.sealing) ? this.forgettingLogsOnFailure(write) : write());
     return new Map(records.map((r) => [r.id, r]));
   }
 
@@ -266,9 +261,10 @@ export class LocalWriter {
     return key;
   }
 
-  private async commitPrivate(records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
+  /** Runs work that adds blocks to private-document logs; if it fails, forgets every log, so none keeps blocks the store does not hold. */
+  private async forgettingLogsOnFailure(work: () => Promise<void>): Promise<void> {
     try {
-      await this.commit(records, blocks);
+      await work();
     } catch (err) {
       this.c.privateDocs.forget();
       throw err;

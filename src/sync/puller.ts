@@ -4,8 +4,8 @@ import { InvalidBlockError } from '../core/errors.js';
 import type { BlockCid, CollectionId, DocId, PeerIdString } from '../core/ids.js';
 import type { CollectionInfo, IncomingBlock } from '../db/database.js';
 import type { ReplicaPort } from './ports.js';
-import { MAX_RECON_RANGES, decodeResponse, encodeRequest, inRange, type PullRequest, type ReconLeaf, type ReconSplit } from './request-codec.js';
-import { sameFingerprint, type FingerprintIndex, type RangeSummary } from './range-fingerprints.js';
+import { MAX_RECON_RANGES, decodeResponse, encodeRequest, type PullRequest, type ReconAnswer } from './request-codec.js';
+import { inRange, sameFingerprint, type FingerprintIndex, type RangeSummary } from './range-fingerprints.js';
 import { ProtocolDecodeError, RemoteError } from './errors.js';
 import type { ActivityEntry, CatchUpProgress, PullResult } from './events.js';
 import type { SyncNetwork } from './network.js';
@@ -205,8 +205,8 @@ export class Puller {
   }
 
   /** One reconciliation request; undefined when the peer does not know the request. */
-  private async reconRound(peer: PeerIdString, col: CollectionInfo, ranges: RangeSummary[]): Promise<{ splits: readonly ReconSplit[]; leaves: readonly ReconLeaf[] } | undefined> {
-    let answer: { splits: readonly ReconSplit[]; leaves: readonly ReconLeaf[] } | undefined;
+  private async reconRound(peer: PeerIdString, col: CollectionInfo, ranges: RangeSummary[]): Promise<ReconAnswer | undefined> {
+    let answer: ReconAnswer | undefined;
     for await (const frame of this.c.network.request(peer, encodeRequest({ kind: 'recon', collection: col.id, ranges }))) {
       const res = decodeResponse(frame);
       if (res.kind === 'error') {

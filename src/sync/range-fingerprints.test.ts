@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BlockCid, DocId } from '../core/ids.js';
 import { cidOfBytes } from '../core/hash.js';
-import { FP_BYTES, FingerprintIndex, docFingerprint, sameFingerprint, separator } from './range-fingerprints.js';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, inRange } from './request-codec.js';
+import { FP_BYTES, FingerprintIndex, docFingerprint, inRange, sameFingerprint, separator } from './range-fingerprints.js';
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './request-codec.js';
 
 const cidOf = async (i: number): Promise<BlockCid> => cidOfBytes(new TextEncoder().encode(`block ${i}`)).toString() as BlockCid;
 const docId = (i: number): DocId => `bae-${(i * 2654435761 % 2 ** 32).toString(16).padStart(8, '0')}-0000-5000-8000-${String(i).padStart(12, '0')}` as DocId;

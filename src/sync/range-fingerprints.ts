@@ -21,6 +21,11 @@ export interface RangeSummary {
   readonly fp: Uint8Array;
 }
 
+/** True when the DocID lies in [lo, hi). */
+export function inRange(doc: string, r: { readonly lo: string | null; readonly hi: string | null }): boolean {
+  return (r.lo === null || doc >= r.lo) && (r.hi === null || doc < r.hi);
+}
+
 /** The shortest prefix of `above` that is greater than `below` (given below < above). */
 export function separator(below: string, above: string): string {
   let i = 0;

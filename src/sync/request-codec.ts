@@ -92,6 +92,9 @@ export type SyncResponse =
   /** The answer to a reconciliation request: differing ranges split further, and ranges listed doc by doc. */
   | { readonly kind: 'recon'; readonly splits: readonly ReconSplit[]; readonly leaves: readonly ReconLeaf[] };
 
+/** The answer to a reconciliation request. */
+export type ReconAnswer = Extract<SyncResponse, { readonly kind: 'recon' }>;
+
 function helloToWire(h: Hello): WireMap {
   return {
     c: h.collections.map((d) => ({ n: d.name, f: d.fields.map((f) => [f.name, f.kind, f.list, f.required, f.itemRequired]) })),
@@ -180,11 +183,6 @@ function rangeFromWire(raw: unknown, what: string): RangeSummary {
   const hi = boundFromWire(h, `${what} end`);
   expect(lo === null || hi === null || lo < hi, `${what} is empty or reversed`);
   return { lo, hi, count: countFromWire(n, what), fp: fpFromWire(f, what) };
-}
-
-/** True when the DocID lies in [lo, hi). */
-export function inRange(doc: string, r: { readonly lo: string | null; readonly hi: string | null }): boolean {
-  return (r.lo === null || doc >= r.lo) && (r.hi === null || doc < r.hi);
 }
 
 /** Encodes a request. */

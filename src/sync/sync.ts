@@ -66,9 +66,9 @@ export interface SyncInit {
    */
   readonly paging?: { readonly pageDocs?: number; readonly rangeDocs?: number; readonly rangeBlocks?: number };
   /**
-   * Whether a catch-up with a peer holding no more than twice what this node holds compares range
-   * fingerprints first and pulls only the documents that differ (default true); false always sends this
-   * node's heads page by page.
+   * Whether a catch-up with a peer holding about as many blocks as this node (within 10%, or 64) compares
+   * range fingerprints first and pulls only the documents that differ (default true); false always sends
+   * this node's heads page by page.
    */
   readonly reconcile?: boolean;
 }
@@ -359,9 +359,12 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     }
   }
 
-  /** What a hello from this node would say, as a key: equal keys mean a peer told since has nothing new to hear. */
+  /**
+   * What a hello from this node would say, as a key: equal keys mean a peer told since has nothing new to hear.
+   * Documents, peers and subscriptions bump `version`; an added collection shows in the count.
+   */
   private stateKey(): string {
-    return `${this.version}/${this.db.collections().length}/${this.subs.list().length}`;
+    return `${this.version}/${this.db.collections().length}`;
   }
 
   /**
@@ -373,8 +376,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.helloSoon = setTimeout(() => {
       this.helloSoon = undefined;
       if (!this.started) return;
-      // Every peer: changes pile up in one pause, and a peer that just connected has an exchange under way
-      // already (a second one waits behind it and sees the newest peers).
+      // Every peer: changes pile up in one pause. An exchange with a peer that already heard this node's
+      // current state (say, one that just connected) is left out.
       for (const peer of this.network.peers()) void this.exchange(peer);
     }, 300);
   }
