@@ -32,6 +32,10 @@ const MAX_RECON_ROUNDS = 13;
 /** Most ranges one round may compare; a peer whose answers would need more makes the pull fall back to `all`. */
 const MAX_RECON_RANGES_PER_ROUND = 4096;
 
+/** How long one apply transaction of a pulled frame should take (ms), and the fewest blocks it takes. */
+const APPLY_TARGET_MS = 250;
+const MIN_APPLY_BLOCKS = 32;
+
 /** Most `more` frames followed within one page of a pull (a peer cannot keep a pull going for ever). */
 const MAX_RESUMES = 10_000;
 
@@ -45,6 +49,8 @@ interface Tally {
   duplicates: number;
   rejected: number;
   missing: readonly BlockCid[];
+  /** Measured cost of applying one block in this pull (ms), 0 before the first transaction. */
+  msPerBlock: number;
 }
 
 /** Runs pulls; each response chunk is applied as one batch. */
@@ -64,7 +70,7 @@ export class Puller {
    */
   async pull(peer: PeerIdString, col: CollectionInfo, scope: PullScope, extra: readonly IncomingBlock[] = []): Promise<PullResult> {
     const { db } = this.c;
-    const t: Tally = { pending: Promise.resolve(), total: 0, received: 0, applied: 0, duplicates: 0, rejected: 0, missing: [] };
+    const t: Tally = { pending: Promise.resolve(), total: 0, received: 0, applied: 0, duplicates: 0, rejected: 0, missing: [], msPerBlock: 0 };
     let all = 'all' in scope;
     const report = (done: boolean): void => this.c.progress({ peer, collection: col.id, name: col.name, received: t.received, total: Math.max(t.total, t.received), done });
     if ('reconcile' in scope) {
@@ -119,13 +125,25 @@ export class Puller {
     // Overlap the network with the database: apply a frame while the next one is read (at most one apply
     // waiting), and send the next request while the last frames of this one are applied. Frames come
     // parents first and the engine applies them in order.
+    // A frame is applied in transactions sized to about APPLY_TARGET_MS from the measured cost of the last
+    // ones (as the receiver sizes gossip batches), so a local write never waits behind a whole slow frame.
     const apply = async (items: EncodedBlock[]): Promise<void> => {
-      const r = await db.applyBlocks(items, peer);
-      t.applied += r.applied.length;
-      t.duplicates += r.duplicates;
-      t.rejected += r.rejected.length;
-      t.missing = r.missing;
-      for (const x of r.rejected) this.c.log({ level: 'warn', message: `Dropped a block from ${peer} for ${col.name}: ${describeError(x.error)}`, peer, topic: col.id, collection: col.name });
+      const missing: BlockCid[] = [];
+      for (let i = 0; i < items.length;) {
+        const n = t.msPerBlock > 0 ? Math.max(MIN_APPLY_BLOCKS, Math.floor(APPLY_TARGET_MS / t.msPerBlock)) : items.length;
+        const part = items.slice(i, i + n);
+        i += part.length;
+        const t0 = performance.now();
+        const r = await db.applyBlocks(part, peer);
+        const per = (performance.now() - t0) / part.length;
+        t.msPerBlock = t.msPerBlock === 0 ? per : 0.7 * t.msPerBlock + 0.3 * per;
+        t.applied += r.applied.length;
+        t.duplicates += r.duplicates;
+        t.rejected += r.rejected.length;
+        missing.push(...r.missing);
+        for (const x of r.rejected) this.c.log({ level: 'warn', message: `Dropped a block from ${peer} for ${col.name}: ${describeError(x.error)}`, peer, topic: col.id, collection: col.name });
+      }
+      t.missing = missing;
       progress();
     };
     try {
