@@ -22,8 +22,6 @@ import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
 /** Longest wait between retries of a failed exchange with a connected peer. */
 const MAX_RETRY_MS = 15_000;
-/** How long the peer with the higher PeerID waits for the other's hello after connecting before sending its own. */
-const FIRST_HELLO_WAIT_MS = 1000;
 /** Two peers that swapped hellos and did not change since swap them again after this long anyway (2 min). */
 const INFORMED_MS = 120_000;
 
@@ -346,17 +344,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     this.version++;
     this.emit('peer', { peer, state });
     this.tellOthersSoon();
-    if (state !== 'connected' || !this.autoCatchUp) return;
-    // One exchange tells both sides everything (the answering side pulls too), so the peer with the lower
-    // PeerID starts it; the other starts its own only if no hello has come within a second.
-    if (this.network.selfId < peer) void this.exchange(peer);
-    else {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (this.started && this.network.peers().includes(peer)) void this.exchange(peer);
-      }, FIRST_HELLO_WAIT_MS);
-      this.timers.add(timer);
-    }
+    if (state === 'connected' && this.autoCatchUp) void this.exchange(peer);
   }
 
   /**
