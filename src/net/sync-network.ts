@@ -8,7 +8,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface';
 import type { PeerIdString } from '../core/ids.js';
 import { FrameDecoder, MAX_FRAME_BYTES, encodeFrame } from '../sync/frames.js';
 import { PeerUnreachableError, ProtocolDecodeError } from '../sync/errors.js';
-import type { MessageHandler, PeerHandler, RequestHandler, RequestOptions, SyncNetwork, Verdict } from '../sync/network.js';
+import type { MessageHandler, PeerHandler, ProblemChannel, RequestHandler, RequestOptions, SyncNetwork, Verdict } from '../sync/network.js';
 import type { NetNode } from './services.js';
 import { PeerManager } from './peer-manager.js';
 
@@ -65,7 +65,7 @@ export class Libp2pSyncNetwork implements SyncNetwork {
   private readonly minBytesPerSecond: number;
   /** Streams per peer still waiting for their request. */
   private readonly pending = new Map<string, number>();
-  private readonly problemHandlers = new Set<(peer: PeerIdString, message: string) => void>();
+  private readonly problemHandlers = new Set<(peer: PeerIdString, message: string, channel?: ProblemChannel) => void>();
   private readonly peerHandlers = new Set<PeerHandler>();
   private messageHandler: MessageHandler | undefined;
   private requestHandler: RequestHandler | undefined;
@@ -100,7 +100,31 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     const unwatch = await this.peerManager.watchProtocol(this.protocol, (peer, state) => {
       for (const h of [...this.peerHandlers]) h(peer as PeerIdString, state);
     });
-    this.listeners.push(unwatch);
+    this.listeners.push(unwatch, this.watchOversizedGossip());
+  }
+
+  /**
+   * Reports gossip RPCs that gossipsub itself refuses for their size (over its `maxInboundDataLength`, 4 MiB by
+   * default): its length-prefix decoder throws before any validator of ours runs, and gossipsub then drops that
+   * peer's inbound stream, logging only to its debug log. Its one hook is the (TypeScript-private) method
+   * `handlePeerReadStreamError(err, peerId)`, which this wraps on the instance. If a gossipsub version no longer
+   * has it, the refusal is still made, only unlogged; `test/net/gossip-oversize.test.ts` fails then.
+   */
+  private watchOversizedGossip(): () => void {
+    type Hooked = { handlePeerReadStreamError?: (err: unknown, peer: PeerId) => void };
+    const pubsub = this.node.services.pubsub as unknown as Hooked;
+    const original = pubsub.handlePeerReadStreamError;
+    if (typeof original !== 'function') return () => undefined;
+    const wrapped = (err: unknown, peer: PeerId): void => {
+      if ((err as Error | undefined)?.name === 'InvalidDataLengthError') {
+        this.problem(peer.toString(), 'refused a message over the 4 MiB gossip limit; the pubsub layer closed its stream (what it sends later arrives by catch-up)', 'gossip');
+      }
+      original.call(pubsub, err, peer);
+    };
+    pubsub.handlePeerReadStreamError = wrapped;
+    return () => {
+      if (pubsub.handlePeerReadStreamError === wrapped) pubsub.handlePeerReadStreamError = original;
+    };
   }
 
   /** Unregisters the protocol and the peer watch, and removes the validators of the topics it joined. */
@@ -173,13 +197,13 @@ export class Libp2pSyncNetwork implements SyncNetwork {
     return off;
   }
 
-  onProblem(handler: (peer: PeerIdString, message: string) => void): () => void {
+  onProblem(handler: (peer: PeerIdString, message: string, channel?: ProblemChannel) => void): () => void {
     this.problemHandlers.add(handler);
     return () => this.problemHandlers.delete(handler);
   }
 
-  private problem(peer: string, message: string): void {
-    for (const h of [...this.problemHandlers]) h(peer as PeerIdString, message);
+  private problem(peer: string, message: string, channel: ProblemChannel = 'stream'): void {
+    for (const h of [...this.problemHandlers]) h(peer as PeerIdString, message, channel);
   }
 
   peers(): PeerIdString[] {

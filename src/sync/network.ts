@@ -1,6 +1,9 @@
 /** The small network interface sync is written against; `src/net/sync-network.ts` implements it on libp2p. */
 import type { PeerIdString } from '../core/ids.js';
 
+/** Where the network refused something: the sync request stream, or the pubsub layer. */
+export type ProblemChannel = 'stream' | 'gossip';
+
 /** A pubsub message as delivered to this node. */
 export interface TopicMessage {
   readonly topic: string;
@@ -50,9 +53,10 @@ export interface SyncNetwork {
   peers(): PeerIdString[];
   /**
    * Listens for what the network refused or cut off on its own (a stalled request, an answer past its
-   * deadline, a peer over its stream limit), so the engine can log it with the peer. Optional.
+   * deadline, a peer over its stream limit, a gossip message too large for the pubsub layer), so the engine
+   * can log it with the peer. `channel` says which part refused it ('stream' when absent). Optional.
    */
-  onProblem?(handler: (peer: PeerIdString, message: string) => void): () => void;
+  onProblem?(handler: (peer: PeerIdString, message: string, channel?: ProblemChannel) => void): () => void;
   /**
    * Listens for connected peers joining or leaving topics (as the pubsub layer hears of it), so a write
    * made before a new subscriber was known can be caught up at once. Optional.

@@ -171,7 +171,9 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.network.onMessage((msg) => this.receiver.receive(msg)),
       this.network.handle((from, bytes) => this.server.answer(from, bytes)),
       this.network.onPeer((peer, state) => this.onPeer(peer, state)),
-      this.network.onProblem?.((peer, message) => this.activity({ level: 'warn', message: `Sync stream with ${peer}: ${message}`, peer })) ?? (() => undefined),
+      this.network.onProblem?.((peer, message, channel) => this.activity({
+        level: 'warn', message: channel === 'gossip' ? `Gossip from ${peer}: ${message}` : `Sync stream with ${peer}: ${message}`, peer,
+      })) ?? (() => undefined),
       this.network.onPeerTopic?.((peer, topic, subscribed) => this.onPeerTopic(peer, topic, subscribed)) ?? (() => undefined),
       this.db.on('change', (e) => this.onChange(e)),
       this.db.on('overwritten', (e) => {

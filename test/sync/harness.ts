@@ -73,7 +73,7 @@ export function recordRequests(inner: SyncNetwork, log: Array<SyncRequest['kind'
     handle: (h) => inner.handle(h),
     onPeer: (h) => inner.onPeer(h),
     peers: () => inner.peers(),
-    ...(inner.onProblem ? { onProblem: (h: (peer: PeerIdString, message: string) => void) => inner.onProblem!(h) } : {}),
+    ...(inner.onProblem ? { onProblem: (h: Parameters<NonNullable<SyncNetwork['onProblem']>>[0]) => inner.onProblem!(h) } : {}),
     ...(inner.onPeerTopic ? { onPeerTopic: (h: (peer: PeerIdString, topic: string, subscribed: boolean) => void) => inner.onPeerTopic!(h) } : {}),
     request: (peer, data, opts) => {
       try { log.push(decodeRequest(data).kind); } catch { /* recorded only when well-formed */ }
