@@ -16,6 +16,8 @@ import { median, round } from './lib/stats.js';
 import { summarise, type CpuProfile } from './lib/cpuprofile.js';
 import { addUser, type PageNode } from './workloads/common.js';
 import { watchDirect } from './workloads/connect.js';
+import { arrivalsOf, bulkCreate, installRecorder, waitMesh } from './workloads/sync.js';
+import { connectApi, dialable } from './lib/browser.js';
 
 const BUILD = join(ROOT, 'bench', '.build-prof');
 const PORT = Number(process.env.BENCH_PROF_PORT ?? 9393);
@@ -159,6 +161,157 @@ async function connectPhases(ctx: BrowserContext, site: Site, rounds: number): P
   return out;
 }
 
+/** In page: the Activity log lines since `since` (ms since the page's time origin), as "t ms: message". */
+async function activitySince(since: number): Promise<string[]> {
+  const sync = (globalThis as unknown as { __node: { sync: { recentActivity(): Array<{ at: number; message: string }> } } }).__node.sync;
+  return sync.recentActivity().filter((e) => e.at - performance.timeOrigin >= since).map((e) => `${Math.round(e.at - performance.timeOrigin - since)} ms: ${e.message.slice(0, 160)}`);
+}
+
+/** In page: wraps engine, store, puller and server methods to record when each call starts and ends. */
+function installTracer(): void {
+  const g = globalThis as unknown as { __node: Record<string, unknown> & { db: Record<string, unknown>; sync: Record<string, unknown> }; __trace?: Array<[string, number, number]> };
+  if (g.__trace) return;
+  const trace: Array<[string, number, number]> = [];
+  g.__trace = trace;
+  const wrap = (obj: Record<string, unknown> | undefined, name: string, label: string): void => {
+    const f = obj?.[name];
+    if (typeof f !== 'function') return;
+    obj![name] = function (this: unknown, ...a: unknown[]) {
+      const t0 = performance.now();
+      const out = (f as (...x: unknown[]) => unknown).apply(this, a);
+      if (out && typeof (out as Promise<unknown>).then === 'function') {
+        (out as Promise<unknown>).then(() => trace.push([label, t0, performance.now()]), () => trace.push([`${label} (failed)`, t0, performance.now()]));
+      } else if (out && typeof (out as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+        const it = out as AsyncGenerator<unknown>;
+        return (async function* () {
+          let last = t0;
+          for await (const x of it) {
+            const now = performance.now();
+            trace.push([`${label} item`, last, now]);
+            last = now;
+            yield x;
+          }
+          trace.push([`${label} end`, t0, performance.now()]);
+        })();
+      } else trace.push([label, t0, performance.now()]);
+      return out;
+    };
+  };
+  const db = g.__node.db;
+  for (const m of ['applyBlocks', 'verifyBlocks', 'applyVerifiedBlocks', 'missingInRange', 'collectionHeads', 'digest', 'heads', 'missingBlocks']) wrap(db, m, `db.${m}`);
+  const store = db.store as Record<string, unknown> | undefined;
+  for (const m of ['commit', 'getDocs', 'docsInRange', 'blocksOfDocRange', 'blocksOfDocs', 'getBlocks', 'hasBlocks', 'listDocs']) wrap(store, m, `store.${m}`);
+  const sync = g.__node.sync;
+  wrap(sync.network as Record<string, unknown>, 'request', 'net.request');
+  wrap(sync.server as Record<string, unknown>, 'answer', 'server.answer');
+  wrap(sync.puller as Record<string, unknown>, 'pull', 'puller.pull');
+  const mark = (label: string): void => { const t = performance.now(); trace.push([label, t, t]); };
+  (sync.on as (t: string, f: (e: { peer: string; state: string }) => void) => void)('peer', (e) => mark(`sync peer ${e.state}`));
+  const libp2p = (g.__node.network as { libp2p: EventTarget }).libp2p;
+  for (const ev of ['connection:open', 'connection:close', 'peer:identify']) {
+    libp2p.addEventListener(ev, (e) => {
+      const d = (e as CustomEvent).detail as { remoteAddr?: { toString(): string }; limits?: unknown; connection?: { remoteAddr: { toString(): string } } };
+      const addr = (d.remoteAddr ?? d.connection?.remoteAddr)?.toString() ?? '';
+      mark(`libp2p ${ev} ${addr.includes('p2p-circuit') ? 'relayed' : addr.includes('webrtc') ? 'webrtc' : addr.slice(0, 40)}`);
+    });
+  }
+}
+
+/** In page: the recorded trace since `since`, as lines. */
+function traceSince(since: number): string[] {
+  const trace = (globalThis as unknown as { __trace: Array<[string, number, number]> }).__trace;
+  return trace.filter(([, t0]) => t0 >= since).sort((x, y) => x[1] - y[1]).map(([l, t0, t1]) => `${(t0 - since).toFixed(0).padStart(6)} → ${(t1 - since).toFixed(0).padStart(6)} (${(t1 - t0).toFixed(1)} ms) ${l}`);
+}
+
+/** CPU profiles of both tabs while B catches up `n` documents A wrote while they were apart. */
+async function catchupProfile(ctx: BrowserContext, site: Site, n: number, shared = 0): Promise<Record<string, unknown>> {
+  const [a, b] = await Promise.all([openNode(ctx, site, nodeName('cuA')), openNode(ctx, site, nodeName('cuB'))]);
+  try {
+    const topic = (await Promise.all([addUser(a), addUser(b)]))[0]!;
+    await Promise.all([a.evaluate(installRecorder), b.evaluate(installRecorder)]);
+    const common = shared ? await a.evaluate(bulkCreate, { n: shared, tag: 'shared' }) : [];
+    await connectApi(b, a);
+    await waitMesh(a, b, topic);
+    if (common.length) await b.evaluate(arrivalsOf, { ids: common, timeoutMs: 300_000 });
+    const [ida, idb] = await Promise.all([peerIdOf(a), peerIdOf(b)]);
+    await b.evaluate((id) => (globalThis as unknown as { __node: PageNode }).__node.network.disconnect(id), ida);
+    await a.waitForFunction((id) => !(globalThis as unknown as { __node: PageNode }).__node.network.activePeers().some((p) => p.peerId === id), idb, { timeout: 15_000 });
+    const ids = await a.evaluate(bulkCreate, { n, tag: `prof${n}` });
+    const addr = await dialable(a);
+    await Promise.all([a.evaluate(installTracer), b.evaluate(installTracer)]);
+    const sinceB = await b.evaluate(() => performance.now());
+    const sinceA = await a.evaluate(() => performance.now());
+    let times: { t0: number; connected: number } | undefined;
+    let got: Array<number | null> = [];
+    const cdpA = await ctx.newCDPSession(a);
+    await cdpA.send('Profiler.enable');
+    await cdpA.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdpA.send('Profiler.start');
+    const profB = await cpuProfile(ctx, b, async () => {
+      times = await b.evaluate(async (addr) => {
+        const net = (globalThis as unknown as { __node: PageNode }).__node.network;
+        const t0 = performance.timeOrigin + performance.now();
+        await net.connect(addr);
+        return { t0, connected: performance.timeOrigin + performance.now() };
+      }, addr);
+      got = await b.evaluate(arrivalsOf, { ids, timeoutMs: 180_000 });
+    });
+    const { profile: profA } = await cdpA.send('Profiler.stop');
+    await cdpA.detach().catch(() => undefined);
+    const arrived = got.filter((t): t is number => t !== null).sort((x, y) => x - y);
+    return {
+      n,
+      missing: got.length - arrived.length,
+      connect_ms: round(times!.connected - times!.t0),
+      first_doc_after_connect_ms: round(arrived[0]! - times!.connected),
+      half_after_connect_ms: round(arrived[Math.floor(arrived.length / 2)]! - times!.connected),
+      last_after_connect_ms: round(arrived.at(-1)! - times!.connected),
+      activity_B: await b.evaluate(activitySince, sinceB),
+      trace_B: await b.evaluate(traceSince, sinceB),
+      trace_A: await a.evaluate(traceSince, sinceA),
+      cpu_B: await summarise(profB, BUILD),
+      cpu_A: await summarise(profA as unknown as CpuProfile, BUILD),
+    };
+  } finally {
+    await closePages([a, b]);
+  }
+}
+
+/** In page: the bytes of every block of User, in causal order (as a server sends them). */
+async function userBlocks(): Promise<number[][]> {
+  const node = (globalThis as unknown as { __node: { db: { collection(n: string): { id: string }; store: { blockCidsOf(c: string): Promise<string[]>; getBlocks(c: string[]): Promise<Array<{ bytes: Uint8Array }>> } } } }).__node;
+  const cids = await node.db.store.blockCidsOf(node.db.collection('User').id);
+  return (await node.db.store.getBlocks(cids)).map((b) => [...b.bytes]);
+}
+
+/** In page: applies blocks in chunks, timing verification and commit apart (and, when asked, overlapped). */
+async function applyTimed(args: { blocks: number[][]; chunk: number }): Promise<Record<string, number>> {
+  const db = (globalThis as unknown as { __node: { db: { verifyBlocks(i: unknown[]): Promise<{ verified: unknown[]; rejected: unknown[] }>; applyVerifiedBlocks(v: unknown[], o: string, r: unknown[]): Promise<{ applied: unknown[] }> } } }).__node.db;
+  const items = args.blocks.map((b) => ({ bytes: Uint8Array.from(b) }));
+  let verify = 0;
+  let commit = 0;
+  let applied = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < items.length; i += args.chunk) {
+    const t1 = performance.now();
+    const v = await db.verifyBlocks(items.slice(i, i + args.chunk));
+    const t2 = performance.now();
+    const r = await db.applyVerifiedBlocks(v.verified, 'remote:bench', v.rejected);
+    const t3 = performance.now();
+    verify += t2 - t1;
+    commit += t3 - t2;
+    applied += r.applied.length;
+  }
+  return { total_ms: performance.now() - t0, verify_ms: verify, commit_ms: commit, applied, per_block_ms: (performance.now() - t0) / items.length };
+}
+
+function printCpu(name: string, s: Awaited<ReturnType<typeof summarise>>, fns = 14): void {
+  console.log(`\n${name} (${s.totalMs} ms sampled)`);
+  for (const c of s.byCategory.slice(0, 12)) console.log(`  ${String(c.pct).padStart(5)}%  ${String(c.ms).padStart(8)} ms  ${c.category}`);
+  console.log('  top functions (self time):');
+  for (const f of s.topFunctions.slice(0, fns)) console.log(`    ${String(f.ms).padStart(8)} ms  ${f.fn}  (${f.source})`);
+}
+
 async function main(): Promise<void> {
   let browser: Browser | undefined;
   const report: Record<string, unknown> = { at: new Date().toISOString() };
@@ -170,6 +323,40 @@ async function main(): Promise<void> {
     const site: Site = { appUrl: `http://localhost:${PORT}`, relayHttpPort: PORTS.relayHttp };
     browser = await launch();
     const ctx = browser.context;
+    const applyArg = process.argv.find((a) => a.startsWith('--apply='));
+    if (applyArg) {
+      const n = Number(applyArg.slice('--apply='.length));
+      const a = await openNode(ctx, site, nodeName('apA'), { reservation: false });
+      const b = await openNode(ctx, site, nodeName('apB'), { reservation: false });
+      await Promise.all([addUser(a), addUser(b)]);
+      await a.evaluate(bulkCreate, { n, tag: 'ap' });
+      const blocks = await a.evaluate(userBlocks);
+      await closePages([a]);
+      let timed: Record<string, number> | undefined;
+      const prof = await cpuProfile(ctx, b, async () => { timed = await b.evaluate(applyTimed, { blocks, chunk: 500 }); });
+      console.log(timed);
+      printCpu('applying tab', await summarise(prof, BUILD), 30);
+      await closePages([b]);
+      return;
+    }
+    const only = process.argv.find((a) => a.startsWith('--catchup='));
+    if (only) {
+      const n = Number(only.slice('--catchup='.length));
+      const sharedArg = process.argv.find((a) => a.startsWith('--shared='));
+      const r = await catchupProfile(ctx, site, n, sharedArg ? Number(sharedArg.slice('--shared='.length)) : 0);
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      writeFileSync(join(RESULTS_DIR, `profile-catchup-${n}.json`), JSON.stringify(r, null, 2));
+      const { cpu_A, cpu_B, activity_B, trace_A, trace_B, ...rest } = r as Record<string, unknown> & { cpu_A: Awaited<ReturnType<typeof summarise>>; cpu_B: Awaited<ReturnType<typeof summarise>>; activity_B: string[]; trace_A: string[]; trace_B: string[] };
+      console.log(rest);
+      for (const l of activity_B.slice(0, 40)) console.log(`  B ${l}`);
+      console.log('trace B (the receiver):');
+      for (const l of trace_B.slice(0, 80)) console.log(`  ${l}`);
+      console.log('trace A (the server):');
+      for (const l of trace_A.slice(0, 80)) console.log(`  ${l}`);
+      printCpu('receiving tab B', cpu_B, 25);
+      printCpu('serving tab A', cpu_A, 15);
+      return;
+    }
     const page = await openNode(ctx, site, nodeName('prof'), { reservation: false });
     await addUser(page);
     await page.evaluate(spans, { n: 50, batch: 1, tag: 'warm' });

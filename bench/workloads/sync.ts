@@ -24,7 +24,7 @@ interface Bench {
 }
 
 /** In page: subscribes to User and records the arrival time of every document a peer sends. */
-async function installRecorder(): Promise<void> {
+export async function installRecorder(): Promise<void> {
   const g = globalThis as unknown as { __node: PageNode; __bench?: Bench };
   if (g.__bench) return;
   const bench: Bench = { arrivals: new Map() };
@@ -38,7 +38,7 @@ async function installRecorder(): Promise<void> {
 }
 
 /** In page: waits until every id has arrived (or the timeout); returns arrival times (null where missing). */
-async function arrivalsOf(args: { ids: string[]; timeoutMs: number }): Promise<Array<number | null>> {
+export async function arrivalsOf(args: { ids: string[]; timeoutMs: number }): Promise<Array<number | null>> {
   const b = (globalThis as unknown as { __bench: Bench }).__bench;
   const deadline = performance.now() + args.timeoutMs;
   while (performance.now() < deadline && !args.ids.every((id) => b.arrivals.has(id))) await new Promise((r) => setTimeout(r, 25));
@@ -68,7 +68,7 @@ async function burstCreates(args: { n: number; tag: string }): Promise<{ t0: num
 }
 
 /** In page: N documents created in chunks with createMany (catch-up set-up); returns their ids. */
-async function bulkCreate(args: { n: number; tag: string }): Promise<string[]> {
+export async function bulkCreate(args: { n: number; tag: string }): Promise<string[]> {
   const db = (globalThis as unknown as { __node: PageNode }).__node.db;
   const ids: string[] = [];
   for (let s = 0; s < args.n; s += 1000) {

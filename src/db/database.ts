@@ -345,6 +345,15 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return this.replica.verify(items);
   }
 
+  /**
+   * Runs ahead, for decoded blocks, the checks of `verifyBlocks` that need nothing stored (signature, CID form,
+   * clock, schema), so verifying or applying the same objects later skips them. For pipelines: catch-up checks
+   * the next frame while the current one commits. Never throws; a block that fails is refused when applied.
+   */
+  async precheckBlocks(items: readonly EncodedBlock[]): Promise<void> {
+    return this.replica.precheck(items);
+  }
+
   /** Applies blocks that `verifyBlocks` of this engine returned (anything else is refused). */
   async applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected: RejectedBlock[] = []): Promise<ApplyResult> {
     const unique = this.replica.admit(blocks);
@@ -384,7 +393,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
 
   /** The heads of every document in a collection. */
   async collectionHeads(collection: CollectionId): Promise<Map<DocId, BlockCid[]>> {
-    return new Map((await this.store.listDocs(collection)).map((r) => [r.id, [...r.heads]]));
+    return (await this.records.headsIndex(collection)).entries();
   }
 
   /** Block bytes by CID, in order (undefined where not held). */
@@ -409,33 +418,46 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   ): Promise<{ blocks: BlockBytes[]; resume: DocId | null }> {
     const maxDocs = opts.maxDocs ?? 10_000;
     const maxBlocks = opts.maxBlocks ?? 5000;
-    const docs = await this.store.docsInRange(collection, after, upto, maxDocs);
+    // Which documents differ is found from the heads in memory; only their blocks are read.
+    const index = await this.records.headsIndex(collection);
+    const ids = index.range(after, upto, maxDocs);
     const same = (a: readonly BlockCid[], b: readonly BlockCid[]): boolean => a.length === b.length && a.every((h) => b.includes(h));
-    const differ = docs.filter((d) => !same(peerHeads.get(d.id) ?? [], d.heads));
-    const byDoc = new Map<DocId, StoredBlock[]>();
-    // Many differing documents (a fresh peer): one read of their DocID span beats a read per document.
-    const read = differ.length === 0 ? []
-      : differ.length > 64 ? await this.store.blocksOfDocRange(differ[0]!.id, differ[differ.length - 1]!.id)
-      : await this.store.blocksOfDocs(differ.map((d) => d.id));
-    for (const b of read) {
-      const list = byDoc.get(b.doc);
-      if (list) list.push(b);
-      else byDoc.set(b.doc, [b]);
-    }
+    const differ = ids.filter((id) => !same(peerHeads.get(id) ?? [], index.get(id) ?? []));
     const out: StoredBlock[] = [];
     let resume: DocId | null = null;
     let last: DocId | null = null;
-    for (const d of differ) {
-      const lacked = blocksPeerLacks(byDoc.get(d.id) ?? [], peerHeads.get(d.id) ?? []);
-      if (out.length && out.length + lacked.length > maxBlocks) {
-        resume = last;
-        break;
+    // Read in slices (each differing document lacks at least one block, unless the peer is ahead of it).
+    scan: for (let i = 0; i < differ.length; i += maxBlocks) {
+      const slice = differ.slice(i, i + maxBlocks);
+      const byDoc = new Map<DocId, StoredBlock[]>();
+      for (const b of await this.blocksOf(slice, ids.length)) {
+        const list = byDoc.get(b.doc);
+        if (list) list.push(b);
+        else byDoc.set(b.doc, [b]);
       }
-      out.push(...lacked);
-      last = d.id;
+      for (const d of slice) {
+        const lacked = blocksPeerLacks(byDoc.get(d) ?? [], peerHeads.get(d) ?? []);
+        if (out.length && out.length + lacked.length > maxBlocks) {
+          resume = last;
+          break scan;
+        }
+        out.push(...lacked);
+        last = d;
+      }
     }
-    if (resume === null && docs.length === maxDocs) resume = docs[docs.length - 1]!.id;
+    if (resume === null && ids.length === maxDocs) resume = ids[ids.length - 1]!;
     return { blocks: sortCausal(out).map(({ cid, bytes }) => ({ cid, bytes })), resume };
+  }
+
+  /**
+   * The blocks of some documents (sorted DocIDs) among `span` documents of their range: one read of their
+   * DocID span when they are most of it (a fresh peer), else a read per document.
+   */
+  private async blocksOf(docs: readonly DocId[], span: number): Promise<StoredBlock[]> {
+    if (docs.length === 0) return [];
+    return docs.length > 64 && docs.length * 2 >= span
+      ? this.store.blocksOfDocRange(docs[0]!, docs[docs.length - 1]!)
+      : this.store.blocksOfDocs(docs);
   }
 
   /** The order-independent digest of a collection's blocks. */

@@ -9,6 +9,7 @@ import { addToDigest, type SetDigest } from '../core/digest.js';
 import type { CollectionRecord, DocRecord, Store, StoredBlock } from '../store/types.js';
 import { LruMap } from './lru.js';
 import { CreationOrder } from './creation-order.js';
+import { HeadsIndex } from './heads-index.js';
 import { toDocument, type Document } from './document.js';
 
 /** Most documents kept in memory for whole-collection reads (filters, orders by field), across collections. */
@@ -40,6 +41,9 @@ export class Records {
   /** Creation-order indexes of the collections listed so far, and those being built. */
   private readonly orders = new Map<CollectionId, CreationOrder>();
   private readonly building = new Map<CollectionId, DocRecord[]>();
+  /** Heads indexes of the collections catch-up compared so far, and those being built. */
+  private readonly heads = new Map<CollectionId, Promise<HeadsIndex>>();
+  private readonly headsLanding = new Map<CollectionId, DocRecord[]>();
   /**
    * Whole collections as documents, for queries that read every document (filters, orders by a field):
    * loaded on first such read while the budget allows, then kept up to date by every commit.
@@ -91,6 +95,8 @@ export class Records {
       this.cache.set(r.id, r);
       this.orders.get(r.collection)?.note(r);
       this.building.get(r.collection)?.push(r);
+      this.headsLanding.get(r.collection)?.push(r);
+      this.headsBuilt.get(r.collection)?.set(r.id, r.heads);
       this.loadingFull.get(r.collection)?.push(r);
       const all = this.full.get(r.collection);
       if (all) {
@@ -147,6 +153,33 @@ export class Records {
       this.fullSize += all.size;
     }
     return [...all.values()];
+  }
+
+  /** Heads indexes already built (commits update them synchronously). */
+  private readonly headsBuilt = new Map<CollectionId, HeadsIndex>();
+
+  /**
+   * The heads of every document of a collection, built on first use from one read of its records (commits
+   * landing meanwhile are applied on top), then kept up to date by every commit. Shared: do not change it.
+   */
+  headsIndex(collection: CollectionId): Promise<HeadsIndex> {
+    let index = this.heads.get(collection);
+    if (!index) {
+      const landed: DocRecord[] = [];
+      this.headsLanding.set(collection, landed);
+      index = this.store.listDocs(collection).then((read) => {
+        const built = new HeadsIndex();
+        for (const r of read) built.set(r.id, r.heads);
+        for (const r of landed) built.set(r.id, r.heads);
+        this.headsBuilt.set(collection, built);
+        return built;
+      }).finally(() => {
+        if (this.headsLanding.get(collection) === landed) this.headsLanding.delete(collection);
+      });
+      this.heads.set(collection, index);
+      index.catch(() => { if (this.heads.get(collection) === index) this.heads.delete(collection); });
+    }
+    return index;
   }
 
   /** The creation-order index of a collection, built on first use from one read of it. */

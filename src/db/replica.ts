@@ -61,6 +61,8 @@ export interface ReplicaComponents {
 export class ReplicaApplier {
   /** Blocks this applier verified (so `apply` cannot be handed unverified ones). */
   private readonly verified = new WeakSet<EncodedBlock>();
+  /** Decoded blocks that passed the checks needing nothing stored (`precheck`), so `verify` does not repeat them. */
+  private readonly checked = new WeakSet<EncodedBlock>();
 
   constructor(private readonly c: ReplicaComponents) {}
 
@@ -71,7 +73,7 @@ export class ReplicaApplier {
   async verify(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }> {
     const ctx = this.c.verifyCtx;
     const outcomes = await Promise.all(
-      items.map((item) => ('block' in item ? verifyDecoded(item, ctx) : verifyBlock(item.bytes, ctx, item.cid))
+      items.map((item) => ('block' in item ? (this.checked.has(item) ? Promise.resolve(item) : verifyDecoded(item, ctx)) : verifyBlock(item.bytes, ctx, item.cid))
         .then((enc) => ({ enc }), (error: unknown) => ({ error }))),
     );
     const rejected: RejectedBlock[] = [];
@@ -85,6 +87,17 @@ export class ReplicaApplier {
     });
     await this.checkPolicies(verified, rejected);
     return { verified: [...verified.values()], rejected };
+  }
+
+  /**
+   * Runs ahead the checks of decoded blocks that depend on nothing stored (canonical form, clock drift,
+   * collection, signature, schema), so a later `verify` of the same objects does only the rest (the policies
+   * of private documents, judged against what is stored then). Catch-up runs it on the next frame while the
+   * current one commits. Blocks that fail are left for `verify` to refuse with the reason; never throws.
+   */
+  async precheck(items: readonly EncodedBlock[]): Promise<void> {
+    const ctx = this.c.verifyCtx;
+    await Promise.all(items.map((e) => verifyDecoded(e, ctx).then(() => { this.checked.add(e); }, () => undefined)));
   }
 
   /**

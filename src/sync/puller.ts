@@ -160,8 +160,11 @@ export class Puller {
         const items = this.ofCollection(peer, col, res.blocks);
         t.rejected += res.blocks.length - items.length;
         if (!items.length) continue;
+        // Signatures and schema are checked now, while the previous frame commits (IndexedDB works off the
+        // main thread); applying then checks only what depends on the stored state.
+        const checked = db.precheckBlocks?.(items) ?? Promise.resolve();
         const previous = t.pending;
-        t.pending = previous.then(() => apply(items));
+        t.pending = previous.then(() => checked).then(() => apply(items));
         t.pending.catch(() => undefined); // awaited by the pull; never left unhandled
         await previous;
       }
