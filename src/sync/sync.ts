@@ -84,6 +84,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private version = 0;
   /** Per peer: this node's state (`stateKey`) when the two last swapped hellos, and when. */
   private readonly informed = new Map<PeerIdString, { readonly key: string; readonly at: number }>();
+  /** Per peer: the collections whose catch-up was left to it, with the counts then (logged once per change). */
+  private readonly leftToPeer = new Map<PeerIdString, Map<CollectionId, string>>();
   private readonly server: Server;
   private readonly autoCatchUp: boolean;
   private readonly maxActivity: number;
@@ -213,6 +215,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     await Promise.allSettled([...this.inflight, this.publishing]);
     this.status.clear();
     this.hellos.clear();
+    this.leftToPeer.clear();
     this.exchanges.clear();
     this.waitingExchange.clear();
   }
@@ -342,6 +345,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.waitingExchange.delete(peer);
       this.failedExchanges.delete(peer);
       this.informed.delete(peer);
+      this.leftToPeer.delete(peer);
     }
     this.version++;
     this.emit('peer', { peer, state });
@@ -489,6 +493,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     const info = this.hellos.get(peer);
     if (!info) return [];
     const results: PullResult[] = [];
+    let tellPeer = false;
     for (const col of this.subs.list()) {
       const theirs = info.digests.get(col.id);
       if (!info.collections.has(col.id) || !theirs) continue;
@@ -496,6 +501,19 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       const base = { peer, collection: col.id, name: col.name, theirs: theirs.count, ours: ours.count, peerSubscribed: info.subscribed.has(col.id) };
       if (digestsEqual(ours, theirs)) {
         this.setStatus({ ...base, state: 'in-sync' });
+        continue;
+      }
+      // A subscribed peer holding fewer blocks pulls ours first (it heard our hello); what it holds that we
+      // lack, if anything, we pull when it tells us after its pull. Pulling from it now would mostly send it
+      // our heads for documents it lacks, competing with its own catch-up for both nodes' storage.
+      if (theirs.count === 0 || (base.peerSubscribed && theirs.count < ours.count)) {
+        const counts = `${theirs.count}/${ours.count}`;
+        const left = this.leftToPeer.get(peer) ?? new Map<CollectionId, string>();
+        this.leftToPeer.set(peer, left);
+        if (left.get(col.id) !== counts) {
+          left.set(col.id, counts);
+          this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} left to them: they hold ${theirs.count} blocks, we hold ${ours.count}; they pull first`, peer, topic: col.id, collection: col.name });
+        }
         continue;
       }
       this.setStatus({ ...base, state: 'catching-up', received: 0, total: 0 });
@@ -509,6 +527,9 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       results.push(r);
       const after = await this.db.digest(col.id);
       info.digests.set(col.id, after);
+      // Tell the peer where we stand now: it pulls what we hold that it lacks (ours were not a subset of
+      // theirs), or sees we are in sync (it may have left the catch-up to us).
+      if (r.applied > 0) tellPeer = true;
       const complete = r.missing === 0 && r.rejected === 0;
       this.setStatus(complete
         ? { ...base, ours: after.count, state: digestsEqual(after, theirs) ? 'in-sync' : 'caught-up' }
@@ -518,6 +539,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     if (results.some((r) => r.applied > 0)) {
       for (const other of this.network.peers()) if (other !== peer) void this.exchange(other);
     }
+    if (tellPeer) void this.exchange(peer, true);
     return results;
   }
 

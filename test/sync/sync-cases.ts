@@ -373,6 +373,39 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       expect(entries(b, { level: 'warn' })).toEqual([]);
     });
 
+    it('the side holding fewer blocks pulls first; the other pulls only when told it lacks something', async () => {
+      const a = await h.peer('a', { sync: { resyncIntervalMs: 0 } });
+      const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
+      await a.sync.subscribe('User');
+      await b.sync.subscribe('User');
+      await a.db.createMany('User', Array.from({ length: 100 }, (_, i) => ({ name: `first ${i}` })));
+      await h.connect(a, b);
+      await waitFor(async () => sameState(a.db, b.db), 'B to hold the first 100');
+      // B is behind A only: A sends no pull at all.
+      await h.disconnect(a, b);
+      await a.db.createMany('User', Array.from({ length: 200 }, (_, i) => ({ name: `second ${i}` })));
+      for (const p of [a, b]) p.requests.length = 0;
+      const since = Date.now();
+      await h.connect(a, b);
+      await waitFor(async () => (await count(b.db)) === 300, 'B to catch up', 20_000);
+      await waitFor(async () => sameState(a.db, b.db), 'the same state on both');
+      expect(a.requests.filter((k) => k === 'pull')).toEqual([]);
+      expect(b.requests).toContain('pull');
+      expect(entries(a, { peer: b.id, text: 'left to them' }).filter((e) => e.at >= since)).toHaveLength(1);
+      // B told A once it had pulled, so A too knows they are in sync.
+      await waitFor(() => a.sync.syncStatus(userId(a)).some((s) => s.peer === b.id && s.state === 'in-sync'), 'A to see B in sync');
+      // B is behind but also wrote apart: after its pull it tells A, which then pulls B's documents.
+      await h.disconnect(a, b);
+      await a.db.createMany('User', Array.from({ length: 200 }, (_, i) => ({ name: `third ${i}` })));
+      const mine = await b.db.createMany('User', [{ name: 'only on B 1' }, { name: 'only on B 2' }]);
+      for (const p of [a, b]) p.requests.length = 0;
+      await h.connect(a, b);
+      await waitFor(async () => (await count(a.db)) === 502 && (await count(b.db)) === 502, 'both to hold all 502', 20_000);
+      await waitFor(async () => sameState(a.db, b.db), 'the same state on both');
+      for (const d of mine) expect((await a.db.get('User', d.id))?.fields.name).toMatch(/only on B/);
+      expect(a.requests.filter((k) => k === 'pull').length).toBeGreaterThanOrEqual(1);
+    });
+
     it('reconciles by range fingerprints: a reconnect costs the difference, not the collection', async () => {
       const a = await h.peer('a', { sync: { resyncIntervalMs: 0 } });
       const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
