@@ -13,7 +13,7 @@ import { runToEnd, start, stopAll, waitForHttp } from './lib/procs.js';
 import { RESULTS_DIR } from './lib/results.js';
 import { PORTS, ROOT, startRelay } from './lib/site.js';
 import { median, round } from './lib/stats.js';
-import { summarise, type CpuProfile } from './lib/cpuprofile.js';
+import { longestBusy, summarise, type CpuProfile } from './lib/cpuprofile.js';
 import { addUser, type PageNode } from './workloads/common.js';
 import { watchDirect } from './workloads/connect.js';
 import { arrivalsOf, bulkCreate, installRecorder, waitMesh } from './workloads/sync.js';
@@ -206,6 +206,7 @@ function installTracer(): void {
   wrap(sync.server as Record<string, unknown>, 'answer', 'server.answer');
   wrap(sync.puller as Record<string, unknown>, 'pull', 'puller.pull');
   const mark = (label: string): void => { const t = performance.now(); trace.push([label, t, t]); };
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) trace.push([`LONG TASK ${Math.round(e.duration)} ms`, e.startTime, e.startTime + e.duration]); }).observe({ type: 'longtask' });
   (sync.on as (t: string, f: (e: { peer: string; state: string }) => void) => void)('peer', (e) => mark(`sync peer ${e.state}`));
   const libp2p = (g.__node.network as { libp2p: EventTarget }).libp2p;
   for (const ev of ['connection:open', 'connection:close', 'peer:identify']) {
@@ -273,6 +274,7 @@ async function catchupProfile(ctx: BrowserContext, site: Site, n: number, shared
       trace_B: await b.evaluate(traceSince, sinceB),
       trace_A: await a.evaluate(traceSince, sinceA),
       cpu_B: await summarise(profB, BUILD),
+      longest_busy_B: await longestBusy(profB, BUILD),
       cpu_A: await summarise(profA as unknown as CpuProfile, BUILD),
     };
   } finally {
@@ -387,6 +389,7 @@ async function main(): Promise<void> {
       console.log('trace A (the server):');
       for (const l of trace_A.slice(0, 80)) console.log(`  ${l}`);
       printCpu('receiving tab B', cpu_B, 25);
+      console.log('longest busy stretch in B:', JSON.stringify((r as { longest_busy_B?: unknown }).longest_busy_B, null, 1));
       printCpu('serving tab A', cpu_A, 15);
       return;
     }

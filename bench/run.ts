@@ -6,7 +6,7 @@
  * figures into bench/results/latest.json. A failing group records null and its error; the run goes on.
  *
  *   npm run bench                       # everything
- *   npm run bench -- --only=sync,heap   # some groups (storage, query, private, sync, resync, connect, bundle, heap)
+ *   npm run bench -- --only=sync,heap   # some groups (storage, query, private, sync, catchup100k, resync, connect, bundle, heap)
  *   npm run bench -- --quick            # fewer repetitions (a smoke run)
  */
 import { cpus } from 'node:os';
@@ -17,7 +17,7 @@ import { BROWSER_ROWS, table } from './lib/targets.js';
 import { mergeLatest, Results, LATEST } from './lib/results.js';
 import { build, PORTS, startPreview, startRelay, BUILD_DIR } from './lib/site.js';
 import { runStorage, STORAGE_KEYS } from './workloads/storage.js';
-import { runSync, SYNC_KEYS } from './workloads/sync.js';
+import { CATCHUP_100K_KEYS, runCatchup100k, runSync, SYNC_KEYS } from './workloads/sync.js';
 import { runConnect, CONNECT_KEYS } from './workloads/connect.js';
 import { runBundle, BUNDLE_KEYS } from './workloads/bundle.js';
 import { runHeap, HEAP_KEYS } from './workloads/heap.js';
@@ -50,7 +50,7 @@ async function group(r: Results, name: string, keys: readonly string[], fn: () =
 
 async function main(): Promise<number> {
   const r = new Results();
-  const owned = [STORAGE_KEYS, SYNC_KEYS, RESYNC_KEYS, CONNECT_KEYS, BUNDLE_KEYS, HEAP_KEYS, QUERY_KEYS, PRIVATE_KEYS].flat();
+  const owned = [STORAGE_KEYS, SYNC_KEYS, CATCHUP_100K_KEYS, RESYNC_KEYS, CONNECT_KEYS, BUNDLE_KEYS, HEAP_KEYS, QUERY_KEYS, PRIVATE_KEYS].flat();
   let browser: Browser | undefined;
   try {
     log(`building the app into ${BUILD_DIR}…`);
@@ -69,8 +69,10 @@ async function main(): Promise<number> {
     await group(r, 'query', QUERY_KEYS, () => runQuery(ctx, site, r, quick ? { n: 100, rounds: 2, samples: 10 } : { n: 300, rounds: 5, samples: 30 }));
     await group(r, 'connect', CONNECT_KEYS, () => runConnect(ctx, site, r, { rounds: quick ? 2 : 7 }));
     await group(r, 'sync', SYNC_KEYS, () => runSync(ctx, site, r, quick
-      ? { liveSamples: 60, burstRounds: 1, line5Samples: 20, catchup1000Rounds: 1, catchup10000Rounds: 1 }
-      : { liveSamples: 300, burstRounds: 3, line5Samples: 60, catchup1000Rounds: 3, catchup10000Rounds: 2 }));
+      ? { liveSamples: 60, burstRounds: 1, line5Samples: 20, catchup1000Rounds: 1, catchup10000Rounds: 1, replicatedN: 50, replicatedRounds: 1 }
+      : { liveSamples: 300, burstRounds: 3, line5Samples: 60, catchup1000Rounds: 3, catchup10000Rounds: 2, replicatedN: 200, replicatedRounds: 3 }));
+    // Several minutes (A writes 100,000 first): left out of --quick unless asked for by name.
+    if (!quick || only?.includes('catchup100k')) await group(r, 'catchup100k', CATCHUP_100K_KEYS, () => runCatchup100k(ctx, site, r, { n: 100_000 }));
     await group(r, 'resync', RESYNC_KEYS, () => runResync(r)); // Node peers: bytes on the wire do not depend on the browser
     await group(r, 'private', PRIVATE_KEYS, () => runPrivate(ctx, site, r, quick ? { n: 100, rounds: 2, liveSamples: 60 } : { n: 300, rounds: 5, liveSamples: 300 }));
     await group(r, 'heap', HEAP_KEYS, () => runHeap(ctx, site, r, { rounds: quick ? 1 : 3 }));

@@ -87,3 +87,49 @@ export async function summarise(p: CpuProfile, buildDir: string, top = 20): Prom
     topFunctions: [...fns.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, ms: r1(f.ms) })),
   };
 }
+
+/**
+ * The longest stretch of samples without idle (one task or several back to back), and the stacks it spent the
+ * most time in (outermost named frames first, bundle positions mapped to sources).
+ */
+export async function longestBusy(p: CpuProfile, buildDir: string, top = 8): Promise<{ ms: number; stacks: Array<{ stack: string; ms: number }> }> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const maps = await consumers(buildDir, p.nodes.map((n) => n.callFrame.url));
+  const idle = (id: number): boolean => byId.get(id)?.callFrame.functionName === '(idle)';
+  let best = { from: 0, to: 0, ms: 0 };
+  let start = -1;
+  let ms = 0;
+  p.samples.forEach((id, i) => {
+    const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
+    if (idle(id)) { start = -1; ms = 0; return; }
+    if (start < 0) start = i;
+    ms += dt;
+    if (ms > best.ms) best = { from: start, to: i, ms };
+  });
+  const name = (id: number): string => {
+    const n = byId.get(id)!;
+    const c = maps.get(n.callFrame.url);
+    let fn = n.callFrame.functionName || '(anonymous)';
+    let src = n.callFrame.url;
+    if (c) {
+      const pos = c.originalPositionFor({ line: n.callFrame.lineNumber + 1, column: n.callFrame.columnNumber });
+      if (pos.source) src = pos.source;
+      if (pos.name && !n.callFrame.functionName) fn = pos.name;
+    }
+    return `${fn}(${src.replace(/^.*?node_modules\//, '').replace(/^(\.\.\/)+/, '').split('/').slice(-2).join('/')})`;
+  };
+  const stacks = new Map<string, number>();
+  for (let i = best.from; i <= best.to; i++) {
+    const frames: string[] = [];
+    for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id)!.callFrame.functionName;
+      if (f === '(root)') break;
+      frames.push(name(id));
+    }
+    const key = frames.reverse().slice(0, 6).join(' > ');
+    stacks.set(key, (stacks.get(key) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000);
+  }
+  return { ms: Math.round(best.ms), stacks: [...stacks].map(([stack, v]) => ({ stack, ms: Math.round(v * 10) / 10 })).sort((a, b) => b.ms - a.ms).slice(0, top) };
+}

@@ -11,7 +11,8 @@ import { addUser, type PageNode } from './common.js';
 
 export const HEAP_KEYS = ['heap_mb_10000_docs'];
 
-async function heapMb(ctx: BrowserContext, page: Page): Promise<number> {
+/** The page's JS heap after two forced collections, in MB. */
+export async function heapMb(ctx: BrowserContext, page: Page): Promise<number> {
   const cdp = await ctx.newCDPSession(page);
   try {
     await cdp.send('HeapProfiler.enable');

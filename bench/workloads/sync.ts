@@ -8,8 +8,13 @@ import { closePages, connectApi, dialable, nodeName, openNode, peerIdOf, type Si
 import { median, quantile, round } from '../lib/stats.js';
 import type { Results } from '../lib/results.js';
 import { addUser, hasSync, NoSyncError, type PageNode } from './common.js';
+import { heapMb } from './heap.js';
 
-export const SYNC_KEYS = ['live_latency_p50_ms', 'live_latency_p99_ms', 'burst_1000_ms', 'line5_latency_p50_ms', 'catchup_1000_ms', 'catchup_10000_ms'];
+export const SYNC_KEYS = [
+  'live_latency_p50_ms', 'live_latency_p99_ms', 'replicated_awaited_per_s', 'burst_1000_ms', 'line5_latency_p50_ms',
+  'catchup_1000_ms', 'catchup_10000_ms', 'catchup_10000_longest_task_ms',
+];
+export const CATCHUP_100K_KEYS = ['catchup_100000_ms', 'heap_mb_100000_docs'];
 
 export interface SyncOptions {
   liveSamples: number;
@@ -17,24 +22,79 @@ export interface SyncOptions {
   line5Samples: number;
   catchup1000Rounds: number;
   catchup10000Rounds: number;
+  replicatedN: number;
+  replicatedRounds: number;
 }
 
 interface Bench {
   arrivals: Map<string, number>;
+  /** Tells the other pages of the browser (same origin) what arrived here, for writers that await it. */
+  channel: BroadcastChannel;
 }
 
 /** In page: subscribes to User and records the arrival time of every document a peer sends. */
 export async function installRecorder(): Promise<void> {
   const g = globalThis as unknown as { __node: PageNode; __bench?: Bench };
   if (g.__bench) return;
-  const bench: Bench = { arrivals: new Map() };
+  const bench: Bench = { arrivals: new Map(), channel: new BroadcastChannel('bench-arrivals') };
   g.__bench = bench;
   g.__node.db.on('change', (e) => {
     if (e.origin === 'local') return;
     const t = performance.timeOrigin + performance.now();
     for (const d of e.docs) if (!bench.arrivals.has(d)) bench.arrivals.set(d, t);
+    bench.channel.postMessage(e.docs);
   });
   await g.__node.sync!.subscribe('User');
+}
+
+/**
+ * In page (the writer): creates a document, waits until another page reports holding it (through the
+ * recorder's BroadcastChannel), then the next; returns documents per second.
+ */
+async function replicatedAwaited(args: { n: number; tag: string }): Promise<number> {
+  const db = (globalThis as unknown as { __node: PageNode }).__node.db;
+  const channel = new BroadcastChannel('bench-arrivals');
+  const held = new Set<string>();
+  let wake: (() => void) | undefined;
+  channel.onmessage = (m: MessageEvent<string[]>) => { for (const d of m.data) held.add(d); wake?.(); };
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < args.n; i++) {
+      const doc = await db.create('User', { name: `ra-${args.tag}-${i}`, age: i % 90, verified: true, points: i });
+      const deadline = performance.now() + 10_000;
+      while (!held.has(doc.id)) {
+        if (performance.now() > deadline) throw new Error(`document ${i} never reached the other tab`);
+        await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
+      }
+    }
+    return args.n / ((performance.now() - t0) / 1000);
+  } finally {
+    channel.close();
+  }
+}
+
+/**
+ * In page: watches the main thread until `stop()` is called through `globalThis.__longest`: long tasks from a
+ * PerformanceObserver (Chromium reports those of 50 ms or more), and the longest gap of a 0 ms timer loop,
+ * which sees shorter ones too.
+ */
+function watchLongTasks(): void {
+  const g = globalThis as unknown as { __longest?: { stop(): { longtask: number; gap: number } } };
+  let longtask = 0;
+  let gap = 0;
+  let last = performance.now();
+  let on = true;
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) longtask = Math.max(longtask, e.duration); });
+  obs.observe({ type: 'longtask', buffered: false });
+  const tick = (): void => {
+    if (!on) return;
+    const now = performance.now();
+    gap = Math.max(gap, now - last);
+    last = now;
+    setTimeout(tick, 0);
+  };
+  setTimeout(tick, 0);
+  g.__longest = { stop: () => { on = false; obs.disconnect(); return { longtask, gap }; } };
 }
 
 /** In page: waits until every id has arrived (or the timeout); returns arrival times (null where missing). */
@@ -133,6 +193,15 @@ export async function runSync(ctx: BrowserContext, site: Site, r: Results, o: Sy
     }
 
     try {
+      const rounds: number[] = [];
+      for (let i = 0; i < o.replicatedRounds; i++) rounds.push(await a.evaluate(replicatedAwaited, { n: o.replicatedN, tag: `r${i}` }));
+      r.set('replicated_awaited_per_s', round(median(rounds)), rounds.length, `A creates one document, waits until B holds it (B's change event, told through a BroadcastChannel), then the next; median of ${rounds.length} rounds of ${o.replicatedN}`);
+      r.detail.replicated_awaited_rounds = rounds.map((v) => round(v));
+    } catch (err) {
+      r.fail(['replicated_awaited_per_s'], err);
+    }
+
+    try {
       const runs: number[] = [];
       const local: number[] = [];
       for (let i = 0; i < o.burstRounds; i++) {
@@ -153,6 +222,7 @@ export async function runSync(ctx: BrowserContext, site: Site, r: Results, o: Sy
       try {
         const runs: number[] = [];
         const withDial: number[] = [];
+        const longest: Array<{ longtask: number; gap: number }> = [];
         for (let i = 0; i < rounds; i++) {
           const ida = await peerIdOf(a);
           const idb = await peerIdOf(b);
@@ -160,6 +230,7 @@ export async function runSync(ctx: BrowserContext, site: Site, r: Results, o: Sy
           await a.waitForFunction((id) => !(globalThis as unknown as { __node: PageNode }).__node.network.activePeers().some((p) => p.peerId === id), idb, { timeout: 15_000 });
           const ids = await a.evaluate(bulkCreate, { n, tag: `c${n}-${i}` });
           const addr = await dialable(a);
+          if (n === 10_000) await b.evaluate(watchLongTasks);
           const times = await b.evaluate(async (addr) => {
             const net = (globalThis as unknown as { __node: PageNode }).__node.network;
             const t0 = performance.timeOrigin + performance.now();
@@ -167,6 +238,7 @@ export async function runSync(ctx: BrowserContext, site: Site, r: Results, o: Sy
             return { t0, connected: performance.timeOrigin + performance.now() };
           }, addr);
           const got = await b.evaluate(arrivalsOf, { ids, timeoutMs: 120_000 });
+          if (n === 10_000) longest.push(await b.evaluate(() => (globalThis as unknown as { __longest: { stop(): { longtask: number; gap: number } } }).__longest.stop()));
           const missing = got.filter((t) => t === null).length;
           if (missing) throw new Error(`catch-up of ${n}: ${missing} documents never reached B within 120 s`);
           const last = Math.max(...(got as number[]));
@@ -176,8 +248,13 @@ export async function runSync(ctx: BrowserContext, site: Site, r: Results, o: Sy
         r.set(key, round(median(runs)), runs.length, `from the reconnect (connect() resolved, direct WebRTC up) to the last document stored; counting the dial too: ${round(median(withDial))} ms`);
         r.detail[`${key}_runs`] = runs.map((v) => round(v));
         r.detail[`${key}_with_dial`] = withDial.map((v) => round(v));
+        if (longest.length) {
+          // Chromium reports long tasks of 50 ms or more only: a round without any counts as 50 (an upper bound).
+          const worst = longest.map((l) => Math.max(50, l.longtask));
+          r.set('catchup_10000_longest_task_ms', round(Math.max(...worst)), worst.length, `B's longest main-thread task during the catch-up of 10,000 (from connect until the last document is stored), from a PerformanceObserver of 'longtask' entries (Chromium reports those of 50 ms or more; none seen counts as 50); the worst of ${worst.length} round(s): ${longest.map((l) => round(l.longtask)).join(', ')} ms. Not a task: the longest wait of a 0 ms timer loop meanwhile, ${longest.map((l) => round(l.gap)).join(', ')} ms (tasks queued back to back)`);
+        }
       } catch (err) {
-        r.fail([key], err);
+        r.fail(n === 10_000 ? [key, 'catchup_10000_longest_task_ms'] : [key], err);
       }
     }
   } finally {
@@ -203,5 +280,37 @@ export async function runSync(ctx: BrowserContext, site: Site, r: Results, o: Sy
     }
   } catch (err) {
     r.fail(['line5_latency_p50_ms'], err);
+  }
+}
+
+/**
+ * A fresh tab catches up 100,000 documents from another (both on disk, one browser): `catchup_100000_ms` from
+ * the connect resolving to the last document stored, then `heap_mb_100000_docs`, the receiving tab's JS heap
+ * after forced garbage collection, holding them.
+ */
+export async function runCatchup100k(ctx: BrowserContext, site: Site, r: Results, o: { n: number }): Promise<void> {
+  const { pages } = await openSyncNodes(ctx, site, 2, 'big');
+  const [a, b] = pages as [Page, Page];
+  try {
+    const t0 = performance.now();
+    const ids = await a.evaluate(bulkCreate, { n: o.n, tag: 'big' });
+    const created = performance.now() - t0;
+    const addr = await dialable(a);
+    const times = await b.evaluate(async (addr) => {
+      const net = (globalThis as unknown as { __node: PageNode }).__node.network;
+      const t = performance.timeOrigin + performance.now();
+      await net.connect(addr);
+      return { t0: t, connected: performance.timeOrigin + performance.now() };
+    }, addr);
+    const got = await b.evaluate(arrivalsOf, { ids, timeoutMs: 900_000 });
+    const missing = got.filter((t) => t === null).length;
+    if (missing) throw new Error(`catch-up of ${o.n}: ${missing} documents never reached B within 15 min`);
+    const last = Math.max(...(got as number[]));
+    const sorted = (got as number[]).map((t) => t - times.connected).sort((x, y) => x - y);
+    r.set('catchup_100000_ms', round(last - times.connected), 1, `a fresh tab B connects to A holding ${o.n.toLocaleString('en-US')} documents (A created them in ${round(created / 1000)} s with createMany of 1,000); from connect() resolved to the last stored; half were stored after ${round(sorted[Math.floor(sorted.length / 2)]!)} ms`);
+    const heap = await heapMb(ctx, b);
+    r.set('heap_mb_100000_docs', round(heap), 1, `B's JS heap after the catch-up of ${o.n.toLocaleString('en-US')} documents and a forced GC (the app open, User not opened in the UI)`);
+  } finally {
+    await closePages(pages);
   }
 }

@@ -6,7 +6,7 @@ import type { Clock } from './hlc.js';
 import { compareClock, isClock } from './hlc.js';
 import type { Fields } from './values.js';
 import type { Identity, SyncIdentity } from './identity.js';
-import { cidOfBytes, encodeCbor } from './hash.js';
+import { cidTextOfBytes, encodeCbor } from './hash.js';
 import { BlockDecodeError, BlockTooLargeError } from './errors.js';
 import { NONCE_BYTES, WRAPPED_KEY_BYTES } from './sealing.js';
 
@@ -131,7 +131,7 @@ export function canonicalBytes(block: Block): Uint8Array {
 /** Encodes a (signed) block. */
 export function encodeBlock(block: Block): EncodedBlock {
   const bytes = canonicalBytes(block);
-  return { cid: cidOfBytes(bytes).toString() as BlockCid, bytes, block };
+  return { cid: cidTextOfBytes(bytes) as BlockCid, bytes, block };
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -182,7 +182,7 @@ export function decodeBlock(bytes: Uint8Array, cid?: BlockCid): EncodedBlock {
     author: raw.a,
     signature: raw.g,
   };
-  return { cid: cid ?? (cidOfBytes(bytes).toString() as BlockCid), bytes, block };
+  return { cid: cid ?? (cidTextOfBytes(bytes) as BlockCid), bytes, block };
 }
 
 const isEpoch = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_EPOCH;

@@ -1,5 +1,5 @@
 /** The one gate every received block passes: size, decoding, CID, signature, collection and schema. */
-import { cidOfBytes, encodeCbor } from './hash.js';
+import { cidTextOfBytes, encodeCbor } from './hash.js';
 import type { BlockCid, CollectionId } from './ids.js';
 import type { CollectionDef } from './schema.js';
 import type { EncodedBlock } from './block.js';
@@ -29,7 +29,7 @@ export interface VerifyContext {
 export async function verifyBlock(bytes: Uint8Array, ctx: VerifyContext, expectedCid?: string): Promise<EncodedBlock> {
   let hashed: BlockCid | undefined;
   if (expectedCid !== undefined && bytes instanceof Uint8Array && bytes.byteLength <= MAX_BLOCK_BYTES) {
-    hashed = cidOfBytes(bytes).toString() as BlockCid;
+    hashed = cidTextOfBytes(bytes) as BlockCid;
     if (hashed !== expectedCid) throw new BlockCidMismatchError(`block bytes hash to ${shortCid(hashed)}, not to ${shortCid(expectedCid)}`);
   }
   return verifyDecoded(decodeBlock(bytes, hashed), ctx);

@@ -428,6 +428,10 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     let last: DocId | null = null;
     // Read in slices (each differing document lacks at least one block, unless the peer is ahead of it).
     scan: for (let i = 0; i < differ.length; i += maxBlocks) {
+      if (out.length >= maxBlocks) {
+        resume = last;
+        break;
+      }
       const slice = differ.slice(i, i + maxBlocks);
       const byDoc = new Map<DocId, StoredBlock[]>();
       for (const b of await this.blocksOf(slice, ids.length)) {

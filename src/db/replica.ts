@@ -15,6 +15,7 @@ import { toStored, type Records } from './records.js';
 import type { PrivateDocs } from './private-docs.js';
 import type { OverwrittenEvent } from './database.js';
 import { didKeyOf } from '../core/did.js';
+import { mapInSlices } from './slices.js';
 
 /** A block as received: bytes, and the CID it was announced under when known. */
 export interface IncomingBlock {
@@ -67,15 +68,14 @@ export class ReplicaApplier {
   constructor(private readonly c: ReplicaComponents) {}
 
   /**
-   * Verifies blocks concurrently (native signature checks are asynchronous). Blocks handed over already
-   * decoded (`decodeBlock` hashed their bytes) are not decoded or hashed again.
+   * Verifies blocks concurrently (native signature checks are asynchronous), a slice at a time so a large
+   * batch does not hold the main thread. Blocks handed over already decoded (`decodeBlock` hashed their bytes)
+   * are not decoded or hashed again.
    */
   async verify(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }> {
     const ctx = this.c.verifyCtx;
-    const outcomes = await Promise.all(
-      items.map((item) => ('block' in item ? (this.checked.has(item) ? Promise.resolve(item) : verifyDecoded(item, ctx)) : verifyBlock(item.bytes, ctx, item.cid))
-        .then((enc) => ({ enc }), (error: unknown) => ({ error }))),
-    );
+    const outcomes = await mapInSlices(items, (item) => ('block' in item ? (this.checked.has(item) ? Promise.resolve(item) : verifyDecoded(item, ctx)) : verifyBlock(item.bytes, ctx, item.cid))
+      .then((enc): { enc: EncodedBlock } | { error: unknown } => ({ enc }), (error: unknown) => ({ error })));
     const rejected: RejectedBlock[] = [];
     const verified = new Map<BlockCid, VerifiedBlock>();
     outcomes.forEach((o, i) => {
@@ -97,7 +97,7 @@ export class ReplicaApplier {
    */
   async precheck(items: readonly EncodedBlock[]): Promise<void> {
     const ctx = this.c.verifyCtx;
-    await Promise.all(items.map((e) => verifyDecoded(e, ctx).then(() => { this.checked.add(e); }, () => undefined)));
+    await mapInSlices(items, (e) => verifyDecoded(e, ctx).then(() => { this.checked.add(e); }, () => undefined));
   }
 
   /**

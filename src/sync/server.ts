@@ -8,6 +8,7 @@ import { sameFingerprint, type FingerprintIndex } from './range-fingerprints.js'
 import type { ActivityEntry } from './events.js';
 import { describeError } from './receiver.js';
 import { ServeLimiter, type ServeLimitsInit, type ServeSlot } from './serve-limits.js';
+import { yieldToEventLoop } from '../db/slices.js';
 
 /** Most documents a `docs`-scoped pull may name. */
 export const MAX_PULL_DOCS = 10_000;
@@ -102,7 +103,12 @@ export class Server {
       yield encodeResponse({ kind: 'error', message: describeError(err) });
       return;
     }
+    let first = true;
     for (const frame of this.chunks(blocks)) {
+      // Let the serving tab's event loop run between frames (encoding one takes 20-30 ms, and without a pause
+      // ten of them ran as one 500 ms task).
+      if (!first) await yieldToEventLoop();
+      first = false;
       if (!slot.charge(frame.byteLength)) {
         const reason = 'the byte budget for this peer ran out during the answer; the rest is sent on a later request';
         this.c.log({ level: 'warn', message: `Cut an answer to ${from} short: ${reason}`, peer: from });
