@@ -62,6 +62,13 @@ export interface ChangeEvent {
   readonly origin: Origin;
 }
 
+/** New local blocks of one collection, before they are committed here (their commit may still fail). */
+export interface OutgoingEvent {
+  readonly collection: CollectionId;
+  /** Parents first. */
+  readonly blocks: readonly BlockBytes[];
+}
+
 /** A private document's change that this node can open but ignores: it does not open with its key or breaks the schema. */
 export interface IgnoredContentEvent {
   readonly collection: CollectionId;
@@ -91,6 +98,8 @@ export interface OverwrittenEvent {
 export interface DatabaseEvents {
   overwritten: OverwrittenEvent;
   change: ChangeEvent;
+  /** New local blocks of one collection, handed over just before their commit (sync publishes them meanwhile). */
+  outgoing: OutgoingEvent;
   ignored: IgnoredContentEvent;
   collections: { readonly added: readonly CollectionInfo[] };
 }
@@ -150,6 +159,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
         for (const b of blocks) this.localCids.set(b.cid, true);
         this.emit('change', { collection, docs, blocks, origin: 'local' });
       },
+      outgoing: (collection, blocks) => this.emit('outgoing', { collection, blocks }),
     });
     this.replica = new ReplicaApplier({
       records: this.records,

@@ -35,6 +35,8 @@ export interface LocalWriterComponents {
   check(): void;
   /** Announces committed local blocks of one collection. */
   changed(collection: CollectionId, docs: DocId[], blocks: BlockBytes[]): void;
+  /** Hands over new local blocks of one collection just before they are committed (to publish them meanwhile). */
+  outgoing(collection: CollectionId, blocks: BlockBytes[]): void;
 }
 
 /** A change to one document: fields to set, or a delete. */
@@ -310,21 +312,29 @@ export class LocalWriter {
     return this.c.clock.tick(seen);
   }
 
+  /**
+   * Hands the blocks over for publishing, then commits them, then announces the change. Publishing does not
+   * wait for the commit: a block is signed and immutable, so peers may hold it before this node does; if this
+   * node fails before the commit lands (a crash, a full disk), its peers still hold the block and catch-up
+   * brings it back (docs/decisions.md).
+   */
   private async commit(records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
+    const byCollection = groupByCollection(blocks);
+    for (const [collection, list] of byCollection) this.c.outgoing(collection, list.map(({ cid, bytes }) => ({ cid, bytes })));
     await this.c.records.commit(records, blocks.map(toStored));
-    this.announce(blocks);
-  }
-
-  /** Tells the engine about committed blocks, one change event per collection. */
-  private announce(blocks: readonly EncodedBlock[]): void {
-    const byCollection = new Map<CollectionId, EncodedBlock[]>();
-    for (const e of blocks) {
-      const list = byCollection.get(e.block.collection);
-      if (list) list.push(e);
-      else byCollection.set(e.block.collection, [e]);
-    }
     for (const [collection, list] of byCollection) {
       this.c.changed(collection, list.map((e) => e.block.doc), list.map(({ cid, bytes }) => ({ cid, bytes })));
     }
   }
+}
+
+/** Blocks by collection, in order. */
+function groupByCollection(blocks: readonly EncodedBlock[]): Map<CollectionId, EncodedBlock[]> {
+  const byCollection = new Map<CollectionId, EncodedBlock[]>();
+  for (const e of blocks) {
+    const list = byCollection.get(e.block.collection);
+    if (list) list.push(e);
+    else byCollection.set(e.block.collection, [e]);
+  }
+  return byCollection;
 }

@@ -4,7 +4,7 @@ import type { EncodedBlock } from '../core/block.js';
 import type { SetDigest } from '../core/digest.js';
 import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
 import type {
-  ApplyResult, BlockBytes, ChangeEvent, CollectionInfo, IncomingBlock, RejectedBlock, VerifiedBlock,
+  ApplyResult, BlockBytes, ChangeEvent, CollectionInfo, IncomingBlock, OutgoingEvent, RejectedBlock, VerifiedBlock,
 } from '../db/database.js';
 import type { Store } from '../store/types.js';
 
@@ -15,6 +15,8 @@ export interface ReplicaPort {
   collection(nameOrId: string): CollectionInfo;
   /** Committed changes, local (`origin: 'local'`) or foreign; returns a function that removes the listener. */
   on(type: 'change', listener: (e: ChangeEvent) => void): () => void;
+  /** New local blocks just before their commit: what this node publishes. */
+  on(type: 'outgoing', listener: (e: OutgoingEvent) => void): () => void;
   /** Content of a private document this node can open but must ignore (altered, or breaking the schema). */
   on(type: 'ignored', listener: (e: IgnoredContentEvent) => void): () => void;
   /** A change made here lost a field to a concurrent one from a peer. */

@@ -5,7 +5,7 @@
 import { digestsEqual } from '../core/digest.js';
 import { TypedEventTarget } from '../core/events.js';
 import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
-import type { ChangeEvent, CollectionInfo, IncomingBlock } from '../db/database.js';
+import type { ChangeEvent, CollectionInfo, IncomingBlock, OutgoingEvent } from '../db/database.js';
 import type { ReplicaPort, SettingsPort } from './ports.js';
 import type { Neighbour, ActivityEntry, PullResult, SyncEvents } from './events.js';
 import { encodeGossipChunks } from './gossip-codec.js';
@@ -178,6 +178,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       })) ?? (() => undefined),
       this.network.onPeerTopic?.((peer, topic, subscribed) => this.onPeerTopic(peer, topic, subscribed)) ?? (() => undefined),
       this.db.on('change', (e) => this.onChange(e)),
+      this.db.on('outgoing', (e) => this.onOutgoing(e)),
       this.db.on('overwritten', (e) => {
         const name = this.db.collections().find((c) => c.id === e.collection)?.name ?? e.collection;
         const show = (v: unknown): string => JSON.stringify(v).slice(0, 80);
@@ -326,7 +327,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private onChange(e: ChangeEvent): void {
     this.fingerprints.changed(e.collection);
     this.version++;
-    if (!this.started || e.origin !== 'local') return;
+  }
+
+  /** Publishes new local blocks as soon as they are made, while they are committed here. */
+  private onOutgoing(e: OutgoingEvent): void {
+    if (!this.started) return;
     const messages = encodeGossipChunks(e.collection, e.blocks.map((b) => b.bytes), this.network.selfId);
     this.publishing = this.publishing.then(async () => {
       for (const m of messages) await this.network.publish(e.collection, m);

@@ -167,6 +167,35 @@ describe('subscriptions and memory-only behaviour', () => {
     await waitFor(async () => (await b.db.list('Post')).length === 20, 'B to catch up the Posts');
   });
 
+  it('publishes a local write while it commits: a peer may hold it first; if the commit fails, catch-up brings it back', async () => {
+    const a = await h.peer('a', { sync: { resyncIntervalMs: 0 } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
+    await a.sync.subscribe('User');
+    await b.sync.subscribe('User');
+    await h.connect(a, b);
+    // A's commits wait at a gate: B holds the document before A's create resolves.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    const store = a.db.store as { commit: (batch: never) => Promise<void> };
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => { await gate; return commit(batch); };
+    let settled = false;
+    const creating = a.db.create('User', { name: 'before the commit' }).then((d) => { settled = true; return d; });
+    await waitFor(async () => (await b.db.list('User')).length === 1, 'B to hold the document');
+    expect(settled).toBe(false);
+    open();
+    const doc = await creating;
+    expect((await a.db.get('User', doc.id))?.fields.name).toBe('before the commit');
+    // A commit that fails after the block went out: the write is refused here, B holds it, and A's next
+    // catch-up with B brings it back (as after a crash between the two).
+    store.commit = async () => { throw new Error('disk full'); };
+    await expect(a.db.create('User', { name: 'lost here' })).rejects.toThrow(/disk full/);
+    await waitFor(async () => (await b.db.list('User')).length === 2, 'B to hold the second document');
+    store.commit = commit;
+    await a.sync.catchUp(b.id);
+    expect((await a.db.list('User')).map((d) => d.fields.name).sort()).toEqual(['before the commit', 'lost here']);
+  });
+
   it('falls back to pages of heads with a peer that does not reconcile (an older version)', async () => {
     const { a, b, edited } = await sharedThenApart();
     reconAnswers(h.endpoint(a), () => encodeResponse({ kind: 'error', message: 'unknown request kind "recon"' }));
