@@ -79,6 +79,9 @@ test('subscriptions survive a reload and peers do not; a tab away during writes 
   await link(a, b); // reconnect: no new write needed
   await expect(b.getByText('31 documents')).toBeVisible({ timeout: 20_000 });
   await expect(activity(b)).toContainText(/[Cc]atch/);
+  // The pulled blocks were checked in the tab's worker, not on its main thread.
+  const offThread = await b.evaluate(() => (window as unknown as { __node: { db: { blocksCheckedElsewhere: number } } }).__node.db.blocksCheckedElsewhere);
+  expect(offThread).toBeGreaterThanOrEqual(30);
 });
 
 test('several collections at once, unknown names refused with nothing subscribed', async ({ context }) => {

@@ -26,6 +26,8 @@ import { Records, SerialQueue } from './records.js';
 import { PrivateDocs } from './private-docs.js';
 import { LruMap } from './lru.js';
 import { LocalWriter } from './local-writer.js';
+import { mapInSlices } from './slices.js';
+import type { BlockChecker } from './block-checker.js';
 import { ReplicaApplier, type ApplyResult, type IncomingBlock, type RejectedBlock, type VerifiedBlock } from './replica.js';
 
 export type { CollectionInfo } from './collections.js';
@@ -112,6 +114,8 @@ export interface DatabaseInit {
   /** The identity's Ed25519 secret key, which opens the keys of private documents shared with it (loaded with the identity when that is absent). */
   readonly secretKey?: Uint8Array;
   readonly verifier?: SignatureVerifier;
+  /** Where received blocks are checked ahead of applying them (a worker in tabs); in this thread when absent. */
+  readonly checker?: BlockChecker;
   /** Wall clock, injectable for tests. */
   readonly now?: () => number;
 }
@@ -130,6 +134,8 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   private readonly localCids = new LruMap<BlockCid, true>(5000);
   private closed = false;
   private closedReason: Error | undefined;
+  private checker: BlockChecker | undefined;
+  private checkedElsewhere = 0;
 
   private constructor(
     readonly store: Store,
@@ -189,6 +195,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     // The clock needs no persisting: a change's clock is drawn above every stamp of its document.
     const now = init.now ?? Date.now;
     const db = new Database(store, identity, new HybridClock(now), init.verifier ?? (await fastVerifier()), now, secretKey);
+    db.checker = init.checker;
     db.registry.remember(await store.listCollections());
     return db;
   }
@@ -356,12 +363,47 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   }
 
   /**
-   * Runs ahead, for decoded blocks, the checks of `verifyBlocks` that need nothing stored (signature, CID form,
-   * clock, schema), so verifying or applying the same objects later skips them. For pipelines: catch-up checks
-   * the next frame while the current one commits. Never throws; a block that fails is refused when applied.
+   * Decodes received block bytes and runs ahead the checks of `verifyBlocks` that need nothing stored (signature,
+   * CID form, clock, schema), on the checker (a worker) when there is one, so applying the returned blocks skips
+   * them. For pipelines: catch-up checks the next frame while the current one commits. Each result is a decoded
+   * block that passed, or undefined where a block did not decode or pass (the caller decodes it, and applying it
+   * refuses it with the reason). Never throws.
    */
-  async precheckBlocks(items: readonly EncodedBlock[]): Promise<void> {
-    return this.replica.precheck(items);
+  async precheckBytes(blocks: readonly Uint8Array[]): Promise<Array<EncodedBlock | undefined>> {
+    const out = new Array<EncodedBlock | undefined>(blocks.length).fill(undefined);
+    if (this.checker) {
+      const defs = this.registry.list().map((c) => [c.id, c.def] as const);
+      const cids = await this.checker.check(blocks, defs);
+      blocks.forEach((bytes, i) => {
+        const cid = cids[i];
+        if (cid === undefined) return;
+        try {
+          const enc = decodeBlock(bytes, cid as BlockCid); // hashed by the checker: not hashed again
+          this.replica.markChecked(enc);
+          out[i] = enc;
+          this.checkedElsewhere++;
+        } catch {
+          /* left undefined: the caller decodes it and reports why */
+        }
+      });
+      return out;
+    }
+    const decoded: Array<{ i: number; enc: EncodedBlock }> = [];
+    await mapInSlices(blocks.map((bytes, i) => ({ bytes, i })), async ({ bytes, i }) => {
+      try {
+        decoded.push({ i, enc: decodeBlock(bytes) });
+      } catch {
+        /* left undefined */
+      }
+    });
+    const passed = await this.replica.precheck(decoded.map((d) => d.enc));
+    decoded.forEach((d, k) => { if (passed[k]) out[d.i] = d.enc; });
+    return out;
+  }
+
+  /** How many received blocks the checker (a worker in tabs) has checked so far. */
+  get blocksCheckedElsewhere(): number {
+    return this.checkedElsewhere;
   }
 
   /** Applies blocks that `verifyBlocks` of this engine returned (anything else is refused). */
@@ -507,6 +549,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     if (this.closed) return;
     await this.queue.run(async () => {
       this.closed = true;
+      this.checker?.close();
       await this.store.close();
     });
   }

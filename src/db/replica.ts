@@ -93,11 +93,17 @@ export class ReplicaApplier {
    * Runs ahead the checks of decoded blocks that depend on nothing stored (canonical form, clock drift,
    * collection, signature, schema), so a later `verify` of the same objects does only the rest (the policies
    * of private documents, judged against what is stored then). Catch-up runs it on the next frame while the
-   * current one commits. Blocks that fail are left for `verify` to refuse with the reason; never throws.
+   * current one commits. Says which passed; those that fail are left for `verify` to refuse with the reason.
+   * Never throws.
    */
-  async precheck(items: readonly EncodedBlock[]): Promise<void> {
+  async precheck(items: readonly EncodedBlock[]): Promise<boolean[]> {
     const ctx = this.c.verifyCtx;
-    await mapInSlices(items, (e) => verifyDecoded(e, ctx).then(() => { this.checked.add(e); }, () => undefined));
+    return mapInSlices(items, (e) => verifyDecoded(e, ctx).then(() => { this.checked.add(e); return true; }, () => false));
+  }
+
+  /** Records that a block decoded from bytes a `BlockChecker` passed under this CID needs no such checks again. */
+  markChecked(enc: EncodedBlock): void {
+    this.checked.add(enc);
   }
 
   /**

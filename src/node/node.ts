@@ -13,6 +13,7 @@ import { startRelayDiscovery, type RelaySource } from './relay-discovery.js';
 import { Sync, type SyncInit } from '../sync/sync.js';
 import { storeSettings } from '../sync/ports.js';
 import { libp2pSyncNetwork } from '../net/sync-network.js';
+import { workerBlockChecker } from './worker-checker.js';
 
 const META_PEER_KEY = 'peer-key';
 
@@ -71,7 +72,11 @@ export async function startNode(init: StartNodeInit): Promise<P2PNode> {
   let db: Database | undefined;
   try {
     const store = init.store ?? (await openIdbStore(init.name));
-    db = await Database.open({ store });
+    const checker = workerBlockChecker();
+    db = await Database.open({ store, ...(checker ? { checker } : {}) }).catch((err: unknown) => {
+      checker?.close();
+      throw err;
+    });
     let network: PeerManager | undefined;
     let sync: Sync | undefined;
     let closeSyncNet = async (): Promise<void> => {};

@@ -22,8 +22,11 @@ export interface ReplicaPort {
   /** A change made here lost a field to a concurrent one from a peer. */
   on(type: 'overwritten', listener: (e: OverwrittenEvent) => void): () => void;
   verifyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>): Promise<{ verified: VerifiedBlock[]; rejected: RejectedBlock[] }>;
-  /** Runs ahead the checks of decoded blocks that need nothing stored; verifying them later skips those. Never throws. */
-  precheckBlocks?(items: readonly EncodedBlock[]): Promise<void>;
+  /**
+   * Decodes block bytes and runs ahead the checks that need nothing stored (off the main thread where it can);
+   * each result is a block that passed (applying it skips those checks) or undefined. Never throws.
+   */
+  precheckBytes?(blocks: readonly Uint8Array[]): Promise<Array<EncodedBlock | undefined>>;
   applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected?: RejectedBlock[]): Promise<ApplyResult>;
   applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin): Promise<ApplyResult>;
   heads(doc: DocId): Promise<BlockCid[]>;

@@ -163,14 +163,15 @@ export class Puller {
         if (res.kind !== 'blocks') throw new ProtocolDecodeError(`peer ${peer} answered a pull with a ${res.kind} frame`);
         if (res.total !== undefined) t.total += res.total;
         t.received += res.blocks.length;
-        const items = await this.ofCollection(peer, col, res.blocks);
-        t.rejected += res.blocks.length - items.length;
-        if (!items.length) continue;
-        // Signatures and schema are checked now, while the previous frame commits (IndexedDB works off the
-        // main thread); applying then checks only what depends on the stored state.
-        const checked = db.precheckBlocks?.(items) ?? Promise.resolve();
+        // Decoding, signatures and schema are checked now (in a worker, in tabs), while the previous frame
+        // commits; applying then checks only what depends on the stored state.
+        const prepared = db.precheckBytes?.(res.blocks) ?? Promise.resolve([]);
         const previous = t.pending;
-        t.pending = previous.then(() => checked).then(() => apply(items));
+        t.pending = previous.then(async () => {
+          const items = await this.ofCollection(peer, col, res.blocks, await prepared);
+          t.rejected += res.blocks.length - items.length;
+          if (items.length) await apply(items);
+        });
         t.pending.catch(() => undefined); // awaited by the pull; never left unhandled
         await previous;
       }
@@ -254,16 +255,17 @@ export class Puller {
   }
 
   /**
-   * Keeps the blocks that decode and belong to the collection asked for; logs the others. Decodes (and hashes)
-   * a slice at a time, letting the event loop run between slices: a frame holds up to 500 blocks.
+   * Keeps the blocks that decode and belong to the collection asked for; logs the others. Uses the blocks
+   * prechecking decoded; decodes (and hashes) the rest a slice at a time, letting the event loop run between
+   * slices: a frame holds up to 500 blocks.
    */
-  private async ofCollection(peer: PeerIdString, col: CollectionInfo, blocks: readonly Uint8Array[]): Promise<EncodedBlock[]> {
+  private async ofCollection(peer: PeerIdString, col: CollectionInfo, blocks: readonly Uint8Array[], decoded: ReadonlyArray<EncodedBlock | undefined>): Promise<EncodedBlock[]> {
     const out: EncodedBlock[] = [];
     for (let i = 0; i < blocks.length; i++) {
-      if (i > 0 && i % SLICE_BLOCKS === 0) await yieldToEventLoop();
+      if (i > 0 && i % SLICE_BLOCKS === 0 && !decoded[i]) await yieldToEventLoop();
       const bytes = blocks[i]!;
       try {
-        const enc = decodeBlock(bytes);
+        const enc = decoded[i] ?? decodeBlock(bytes);
         if (enc.block.collection !== col.id) throw new InvalidBlockError(`peer sent a block of collection ${enc.block.collection} when ${col.name} was asked for`);
         out.push(enc); // decoded and hashed once: the engine verifies it without decoding again
       } catch (err) {
