@@ -18,6 +18,11 @@ export class LruMap<K, V> {
     return this.map.has(key);
   }
 
+  /** Forgets a key. */
+  delete(key: K): void {
+    this.map.delete(key);
+  }
+
   /** Empties the map. */
   clear(): void {
     this.map.clear();

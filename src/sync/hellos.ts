@@ -12,6 +12,7 @@ import type { CollectionInfo } from '../db/database.js';
 import type { ActivityEntry, ClockSkewEvent, SchemaMismatchEvent } from './events.js';
 import type { Hello } from './request-codec.js';
 import { findMismatches } from './schema-mismatch.js';
+import { LruMap } from '../db/lru.js';
 
 /** What a peer last told. */
 export interface PeerHello {
@@ -42,6 +43,11 @@ export interface HelloBookComponents {
 export class HelloBook {
   private readonly byPeer = new Map<PeerIdString, PeerHello & { readonly reported: Set<CollectionId> }>();
   private readonly clockWarned = new Set<PeerIdString>();
+  /**
+   * The collections of peers that take partial hellos, kept after they leave (a node's collections are never
+   * removed): what this node need not define again in its next hello to them, on this connection or the next.
+   */
+  private readonly holds = new LruMap<PeerIdString, Set<CollectionId>>(256);
 
   constructor(private readonly c: HelloBookComponents) {}
 
@@ -59,13 +65,22 @@ export class HelloBook {
     this.byPeer.clear();
   }
 
+  /** The collections a peer that takes partial hellos is known to hold (none known: undefined). */
+  heldBy(peer: PeerIdString): ReadonlySet<CollectionId> | undefined {
+    return this.holds.get(peer);
+  }
+
   /** Records a hello; reports same-name collections whose fields differ and a far-off clock (once per peer). */
   heard(peer: PeerIdString, hello: Hello): void {
     this.checkClock(peer, hello);
     const before = this.byPeer.get(peer);
     const reported = before?.reported ?? new Set<CollectionId>();
+    // A partial hello defines only what we may lack; its digests name every collection it has.
+    const collections = new Set([...hello.collections.map(collectionIdOf), ...(hello.partial ? hello.digests.map((d) => d.collection) : [])]);
+    if (hello.partial) this.holds.set(peer, collections);
+    else this.holds.delete(peer);
     this.byPeer.set(peer, {
-      collections: new Set(hello.collections.map(collectionIdOf)),
+      collections,
       subscribed: new Set(hello.subscribed),
       digests: new Map(hello.digests.map((d) => [d.collection, d.digest])),
       ...(hello.name !== undefined ? { name: hello.name } : {}),

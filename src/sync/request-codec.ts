@@ -23,6 +23,17 @@ export interface Hello {
   readonly name?: string;
   /** The sender's own sync peers, with their names when known: what network maps draw one hop further. */
   readonly peers?: ReadonlyArray<{ readonly id: string; readonly name?: string }>;
+  /**
+   * True when `collections` may leave out definitions the receiver already holds: the sender's collections are
+   * then those defined plus those it gives a digest for (it gives one for each). A node that says so in its own
+   * hello is sent such partial hellos.
+   */
+  readonly partial?: boolean;
+  /**
+   * Encoding only (never decoded back): the receiver takes partial hellos, so subscriptions are written as a
+   * flag on their digests instead of a second list of IDs (about 60 bytes each).
+   */
+  readonly compact?: boolean;
 }
 
 /** Longest node name a hello may carry. */
@@ -98,11 +109,21 @@ export type ReconAnswer = Extract<SyncResponse, { readonly kind: 'recon' }>;
 function helloToWire(h: Hello): WireMap {
   return {
     c: h.collections.map((d) => ({ n: d.name, f: d.fields.map((f) => [f.name, f.kind, f.list, f.required, f.itemRequired]) })),
-    s: [...h.subscribed],
-    d: h.digests.map((x) => [x.collection, x.digest.count, x.digest.xor]),
+    ...(h.compact ? compactSubscriptions(h) : { s: [...h.subscribed], d: h.digests.map((x) => [x.collection, x.digest.count, x.digest.xor]) }),
     ...(h.now !== undefined ? { w: h.now } : {}),
     ...(h.name !== undefined ? { n: h.name } : {}),
     ...(h.peers !== undefined ? { p: h.peers.map((x) => (x.name !== undefined ? [x.id, x.name] : [x.id])) } : {}),
+    ...(h.partial ? { q: 1 } : {}),
+  };
+}
+
+/** Subscriptions as a fourth element (1) of their digests; those without a digest stay in `s`. */
+function compactSubscriptions(h: Hello): WireMap {
+  const subscribed = new Set(h.subscribed);
+  const withDigest = new Set(h.digests.map((x) => x.collection));
+  return {
+    s: h.subscribed.filter((id) => !withDigest.has(id)),
+    d: h.digests.map((x) => (subscribed.has(x.collection) ? [x.collection, x.digest.count, x.digest.xor, 1] : [x.collection, x.digest.count, x.digest.xor])),
   };
 }
 
@@ -115,11 +136,13 @@ function helloFromWire(raw: unknown): Hello {
   const collections = c.map(defFromWire);
   const subscribed = s.map((x) => parseOr(parseCollectionId, x, 'hello subscription'));
   const digests = d.map((x) => {
-    expect(Array.isArray(x) && x.length === 3, 'hello digest is malformed');
-    const [id, count, xor] = x as unknown[];
+    expect(Array.isArray(x) && (x.length === 3 || (x.length === 4 && x[3] === 1)), 'hello digest is malformed');
+    const [id, count, xor, sub] = x as unknown[];
     expect(Number.isSafeInteger(count) && (count as number) >= 0, 'hello digest count is malformed');
     expect(xor instanceof Uint8Array && xor.byteLength === 32, 'hello digest hash is malformed');
-    return { collection: parseOr(parseCollectionId, id, 'hello digest collection'), digest: { count: count as number, xor: xor as Uint8Array } };
+    const collection = parseOr(parseCollectionId, id, 'hello digest collection');
+    if (sub === 1 && !subscribed.includes(collection)) subscribed.push(collection);
+    return { collection, digest: { count: count as number, xor: xor as Uint8Array } };
   });
   const w = raw.w;
   expect(w === undefined || (Number.isSafeInteger(w) && (w as number) >= 0), 'hello clock is malformed');
@@ -133,11 +156,13 @@ function helloFromWire(raw: unknown): Hello {
     expect(name === undefined || isNodeName(name), 'hello peer name is malformed');
     return name === undefined ? { id } : { id, name: name as string };
   });
+  expect(raw.q === undefined || raw.q === 1, 'hello partial flag is malformed');
   return {
     collections, subscribed, digests,
     ...(w !== undefined ? { now: w as number } : {}),
     ...(n !== undefined ? { name: n as string } : {}),
     ...(peers ? { peers } : {}),
+    ...(raw.q === 1 ? { partial: true } : {}),
   };
 }
 

@@ -16,8 +16,8 @@ export const MAX_PULL_DOCS = 10_000;
 /** What answering needs. */
 export interface ServerComponents {
   readonly db: ReplicaPort;
-  /** This node's hello, freshly computed. */
-  hello(): Promise<Hello>;
+  /** This node's hello to `peer`, freshly computed. */
+  hello(peer: PeerIdString): Promise<Hello>;
   /** A peer introduced itself. */
   heard(peer: PeerIdString, hello: Hello): void;
   /** The range fingerprints of a collection's documents, as this node holds them now. */
@@ -76,7 +76,7 @@ export class Server {
       const req = decodeRequest(bytes);
       if (req.kind === 'hello') {
         this.c.heard(from, req.hello);
-        yield encodeResponse({ kind: 'hello', hello: await this.c.hello() });
+        yield encodeResponse({ kind: 'hello', hello: await this.c.hello(from) });
         return;
       }
       if (req.kind === 'recon') {

@@ -155,7 +155,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.emit('catch-up', p);
       if (!p.done) this.setStatus({ peer: p.peer, collection: p.collection, name: p.name, state: 'catching-up', received: p.received, total: p.total });
     } }, init.paging?.pageDocs !== undefined ? { pageDocs: init.paging.pageDocs } : {});
-    this.server = new Server({ db: this.db, hello: () => this.hello(), heard: (peer, hello) => this.heardRequest(peer, hello), fingerprints: (c) => this.fingerprints.get(c), log }, {
+    this.server = new Server({ db: this.db, hello: (peer) => this.hello(peer), heard: (peer, hello) => this.heardRequest(peer, hello), fingerprints: (c) => this.fingerprints.get(c), log }, {
       ...(init.chunkBlocks !== undefined ? { chunkBlocks: init.chunkBlocks } : {}),
       ...(init.serveLimits ? { limits: init.serveLimits } : {}),
       ...(init.paging?.rangeDocs !== undefined ? { rangeDocs: init.paging.rangeDocs } : {}),
@@ -395,19 +395,26 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     void this.exchange(peer);
   }
 
-  /** This node's hello: its collections, subscriptions and a digest per collection. */
-  private async hello(): Promise<Hello> {
+  /**
+   * This node's hello to `peer`: its collections, subscriptions and a digest per collection. Definitions the peer
+   * is known to hold (same ID, same definition) are left out, and so is the peer itself from the list of peers:
+   * a reconnect with nothing to do then costs about 240 bytes a hello instead of 470 (two collections).
+   */
+  private async hello(peer: PeerIdString): Promise<Hello> {
     const cols = this.db.collections();
     const digests = [];
     for (const c of cols) digests.push({ collection: c.id, digest: await this.db.digest(c.id) });
-    const peers = this.network.peers().map((p) => {
+    const peers = this.network.peers().filter((p) => p !== peer).map((p) => {
       const name = this.hellos.get(p)?.name;
       return name !== undefined ? { id: p, name } : { id: p };
     });
+    const held = this.hellos.heldBy(peer);
     return {
-      collections: cols.map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests, now: this.now(),
+      collections: cols.filter((c) => !held?.has(c.id)).map((c) => c.def), subscribed: this.subs.list().map((c) => c.id), digests, now: this.now(),
       ...(this.nodeName ? { name: this.nodeName.slice(0, 64) } : {}),
       peers: peers.slice(0, 64),
+      partial: true,
+      ...(held ? { compact: true } : {}),
     };
   }
 
@@ -433,7 +440,7 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       const last = this.informed.get(peer);
       if (!force && last && last.key === key && this.now() - last.at < INFORMED_MS) return [];
       let hello: Hello | undefined;
-      for await (const frame of this.network.request(peer, encodeRequest({ kind: 'hello', hello: await this.hello() }))) {
+      for await (const frame of this.network.request(peer, encodeRequest({ kind: 'hello', hello: await this.hello(peer) }))) {
         const res = decodeResponse(frame);
         if (res.kind === 'hello') hello = res.hello;
       }

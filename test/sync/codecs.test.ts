@@ -55,6 +55,16 @@ describe('request codec', () => {
     expect(decodeRequest(encodeRequest({ kind: 'hello', hello: named }))).toEqual({ kind: 'hello', hello: named });
   });
 
+  it('round-trips a partial hello (definitions left out; its digests name its collections)', () => {
+    const partial: Hello = { ...hello, collections: [], partial: true };
+    expect(decodeRequest(encodeRequest({ kind: 'hello', hello: partial }))).toEqual({ kind: 'hello', hello: partial });
+    expect(encodeRequest({ kind: 'hello', hello: partial }).byteLength).toBeLessThan(encodeRequest({ kind: 'hello', hello }).byteLength);
+    // Compact: subscriptions as flags on their digests; decoded back to the same hello.
+    const compact = encodeRequest({ kind: 'hello', hello: { ...partial, compact: true } });
+    expect(compact.byteLength).toBeLessThan(encodeRequest({ kind: 'hello', hello: partial }).byteLength - 50);
+    expect(decodeRequest(compact)).toEqual({ kind: 'hello', hello: partial });
+  });
+
   it('round-trips hello and pull requests, and every response frame', () => {
     expect(decodeRequest(encodeRequest({ kind: 'hello', hello }))).toEqual({ kind: 'hello', hello });
     const pull = { kind: 'pull' as const, collection: col, scope: 'docs' as const, heads: new Map([[doc, [cid]]]) };

@@ -4,7 +4,7 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import { storeSettings } from '../../src/sync/ports.js';
 import { Sync } from '../../src/sync/sync.js';
 import { encodeGossip } from '../../src/sync/gossip-codec.js';
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../../src/sync/request-codec.js';
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type Hello } from '../../src/sync/request-codec.js';
 import type { MemoryPeer } from './memory-network.js';
 import { encodeCbor } from '../../src/core/hash.js';
 import { syncCases } from './sync-cases.js';
@@ -194,6 +194,38 @@ describe('subscriptions and memory-only behaviour', () => {
     store.commit = commit;
     await a.sync.catchUp(b.id);
     expect((await a.db.list('User')).map((d) => d.fields.name).sort()).toEqual(['before the commit', 'lost here']);
+  });
+
+  it('a hello leaves out the definitions the peer holds, and the peer itself, on this connection and the next', async () => {
+    const a = await h.peer('a', { sync: { resyncIntervalMs: 0 } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0 } });
+    await a.sync.subscribe('User');
+    await b.sync.subscribe('User');
+    // What B's hellos to A carry, as A decodes them.
+    const heard: Hello[] = [];
+    const inner = h.endpoint(a);
+    const handle = inner.handle.bind(inner);
+    inner.handle = (fn) => handle(async function* (from, bytes) {
+      const req = decodeRequest(bytes);
+      if (req.kind === 'hello') heard.push(req.hello);
+      yield* fn(from, bytes);
+    });
+    await a.sync.stop();
+    await a.sync.start();
+    await h.connect(a, b);
+    await waitFor(() => b.sync.syncStatus().some((s) => s.peer === a.id && s.state === 'in-sync'), 'B in sync with A');
+    await h.disconnect(a, b);
+    await h.connect(a, b);
+    await waitFor(() => heard.length >= 2, 'a hello from B on each connection');
+    // The first hello defines both collections; later ones define none A holds (both are A's too).
+    expect(heard[0]!.collections.map((d) => d.name).sort()).toEqual(['Post', 'User']);
+    expect(heard.at(-1)!.collections).toEqual([]);
+    expect(heard.at(-1)!.partial).toBe(true);
+    expect(heard.at(-1)!.digests).toHaveLength(2);
+    expect(heard.at(-1)!.subscribed).toEqual([b.db.collection('User').id]); // sent as a flag on its digest
+    for (const x of heard) expect((x.peers ?? []).map((p) => p.id)).not.toContain(a.id);
+    // A still knows B has both collections, and what B subscribes to.
+    expect(a.sync.syncStatus().some((s) => s.peer === b.id && s.state === 'in-sync')).toBe(true);
   });
 
   it('falls back to pages of heads with a peer that does not reconcile (an older version)', async () => {
