@@ -39,6 +39,8 @@ function watchClick(): void {
 }
 
 async function uiAddress(page: Page): Promise<string> {
+  // The addresses sit under the collapsed "All addresses" (the invite link is the first thing offered).
+  await page.locator('summary', { hasText: 'All addresses' }).click();
   const item = page.getByRole('list', { name: 'Listen addresses' }).getByRole('listitem').filter({ hasText: '/p2p-circuit/webrtc/' }).first();
   await item.waitFor({ timeout: 30_000 });
   return (await item.locator('code').textContent())!.trim();

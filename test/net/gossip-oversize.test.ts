@@ -3,21 +3,14 @@
  * decoder refuses it and drops the sender's inbound stream. This proves the refusal is logged with the sender,
  * and that the node goes on writing and hearing honest peers live (real libp2p over TCP).
  */
-import { afterEach, expect, it } from 'vitest';
-import { tcpAddr } from './setup.js';
-import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
+import { expect, it } from 'vitest';
+import { cleanupAfterEach, tcpAddr, tcpNode } from './setup.js';
 import type { NetNode } from '../../src/net/services.js';
 import { libp2pSyncNetwork } from '../../src/net/sync-network.js';
 import { entries, makeTestPeer, waitFor, type TestPeer } from '../sync/harness.js';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined); });
-
-async function libp2pNode(): Promise<NetNode> {
-  const n = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
-  cleanup.push(async () => { await n.stop(); });
-  return n;
-}
+const cleanup = cleanupAfterEach();
+const libp2pNode = (): Promise<NetNode> => tcpNode(cleanup);
 
 async function fullPeer(name: string): Promise<{ node: NetNode; peer: TestPeer }> {
   const node = await libp2pNode();

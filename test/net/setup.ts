@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRelay, type Relay } from '../../relay/relay.js';
 import { installNodeWebSocket } from '../../src/net/node-websocket.js';
+import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
+import { afterEach } from 'vitest';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import type { NetNode } from '../../src/net/services.js';
 
@@ -60,4 +62,21 @@ export function tcpAddr(node: NetNode): Multiaddr {
   });
   if (found == null) throw new Error('node has no TCP address');
   return found;
+}
+
+/**
+ * Work to undo after each test of a file, last first: call `cleanupAfterEach()` once at the top of the file,
+ * then push onto the list it returns.
+ */
+export function cleanupAfterEach(): Array<() => Promise<void>> {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined); });
+  return cleanup;
+}
+
+/** A libp2p node on TCP loopback, stopped after the test (through `cleanup`). */
+export async function tcpNode(cleanup: Array<() => Promise<void>>): Promise<NetNode> {
+  const n = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
+  cleanup.push(async () => { await n.stop(); });
+  return n;
 }

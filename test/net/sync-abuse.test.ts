@@ -3,10 +3,9 @@
  * answers that are never read, and answers trickled byte by byte. Each is cut off in bounded time, logged
  * with the peer, and the node keeps serving and writing.
  */
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Stream } from '@libp2p/interface';
-import { tcpAddr } from './setup.js';
-import { createNodeLibp2p } from '../../src/net/node-libp2p.js';
+import { cleanupAfterEach, tcpAddr, tcpNode } from './setup.js';
 import type { NetNode } from '../../src/net/services.js';
 import { SYNC_PROTOCOL, libp2pSyncNetwork, type Libp2pSyncNetwork, type Libp2pSyncNetworkInit } from '../../src/net/sync-network.js';
 import { encodeFrame, FrameDecoder } from '../../src/sync/frames.js';
@@ -14,14 +13,8 @@ import { decodeResponse, encodeRequest } from '../../src/sync/request-codec.js';
 import { makeTestPeer, entries, waitFor, type PeerOptions, type TestPeer } from '../sync/harness.js';
 import type { CollectionId } from '../../src/core/ids.js';
 
-const cleanup: Array<() => Promise<void>> = [];
-afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined); });
-
-async function libp2pNode(): Promise<NetNode> {
-  const n = await createNodeLibp2p({ transports: ['tcp'], listen: ['/ip4/127.0.0.1/tcp/0'] });
-  cleanup.push(async () => { await n.stop(); });
-  return n;
-}
+const cleanup = cleanupAfterEach();
+const libp2pNode = (): Promise<NetNode> => tcpNode(cleanup);
 
 /** A real peer (engine + sync) with small limits, holding `docs` User documents. */
 async function victim(docs: number, net: Libp2pSyncNetworkInit, opts: PeerOptions = {}): Promise<{ node: NetNode; peer: TestPeer; net: Libp2pSyncNetwork }> {
