@@ -29,6 +29,18 @@ describe('accepted values are stored identically on every node', () => {
     expect(validateFields(def, { s: 'pair \uD83D\uDE00 ok' }, 'create')).toEqual({ s: 'pair \uD83D\uDE00 ok' });
   });
 
+  it('refuses text beginning with a byte order mark, which decoding drops (found by the property below)', () => {
+    for (const input of [{ s: '\uFEFF' }, { tags: ['\uFEFFx'] }, { meta: { k: '\uFEFFv' } }, { meta: { ['\uFEFFk']: 1 } }]) {
+      expect(() => validateFields(def, input, 'create')).toThrow(/ValidationError|expected/);
+    }
+    expect(() => validateFields(def, { s: '\uFEFFabc' }, 'create')).toThrow('s: expected String that does not begin with a byte order mark (U+FEFF), got text beginning with U+FEFF, which decoding drops');
+    // Elsewhere in the text it is kept, and survives the block.
+    expect(validateFields(def, { s: 'a\uFEFFb' }, 'create')).toEqual({ s: 'a\uFEFFb' });
+    const accepted = validateFields(def, { s: 'a\uFEFFb', tags: ['x\uFEFF'] }, 'create');
+    const block = createBlock({ collection: col, doc: deriveDocId(col, accepted), parents: [], clock: [1, 0], set: accepted }, me);
+    expect(decodeBlock(block.bytes).block.set).toStrictEqual(accepted);
+  });
+
   it('whatever validation accepts decodes from the block exactly as the writer holds it (property)', async () => {
     await fc.assert(fc.asyncProperty(
       fc.record({ s: text, id: text, f: fc.double(), i: fc.integer(), meta: json, tags: fc.array(text, { maxLength: 3 }) }, { requiredKeys: [] }),

@@ -29,12 +29,17 @@ export function describeValue(v: unknown): string {
 /** Matches an unpaired UTF-16 surrogate (with the `u` flag a valid pair is one code point and does not match). */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
+/** U+FEFF, the byte order mark. */
+const BOM = '\uFEFF';
+
 /**
- * True when a string is valid Unicode. A lone surrogate cannot be encoded as UTF-8: the writer would keep
- * it while every other node decodes U+FFFD from the block, and they would never notice they differ.
+ * True when a string survives the block encoding unchanged. A lone surrogate cannot be encoded as UTF-8: the
+ * writer would keep it while every other node decodes U+FFFD from the block, and they would never notice they
+ * differ. A string beginning with a byte order mark (U+FEFF) loses it when decoded (the platform's UTF-8
+ * decoder drops a leading one), so the writer's block would not even re-encode to its own bytes on other nodes.
  */
 export function isWellFormedText(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
+  return !LONE_SURROGATE.test(s) && !s.startsWith(BOM);
 }
 
 function checkJson(v: unknown, depth: number): boolean {
@@ -58,6 +63,7 @@ function normaliseJson(v: JsonValue): JsonValue {
 }
 
 function unpaired(field: string, kind: string, v: string): ValidationError {
+  if (v.startsWith(BOM)) return new ValidationError(field, `${kind} that does not begin with a byte order mark (U+FEFF)`, 'text beginning with U+FEFF, which decoding drops');
   const at = v.search(LONE_SURROGATE);
   const code = v.charCodeAt(at).toString(16).toUpperCase();
   return new ValidationError(field, `${kind} of valid Unicode text`, `text with an unpaired surrogate \\u${code} at position ${at}`);
