@@ -22,6 +22,9 @@ import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
 /** Longest wait between retries of a failed exchange with a connected peer. */
 const MAX_RETRY_MS = 15_000;
+/** How long a catch-up left to a peer holding fewer blocks waits for it to pull before this node pulls itself. */
+const LEFT_TO_PEER_MS = 10_000;
+
 /** Two peers that swapped hellos and did not change since swap them again after this long anyway (2 min). */
 const INFORMED_MS = 120_000;
 
@@ -84,8 +87,8 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private version = 0;
   /** Per peer: this node's state (`stateKey`) when the two last swapped hellos, and when. */
   private readonly informed = new Map<PeerIdString, { readonly key: string; readonly at: number }>();
-  /** Per peer: the collections whose catch-up was left to it, with the counts then (logged once per change). */
-  private readonly leftToPeer = new Map<PeerIdString, Map<CollectionId, string>>();
+  /** Per peer: the collections whose catch-up was left to it, with the counts then and when (logged once per change). */
+  private readonly leftToPeer = new Map<PeerIdString, Map<CollectionId, { readonly counts: string; readonly at: number }>>();
   private readonly server: Server;
   private readonly autoCatchUp: boolean;
   private readonly maxActivity: number;
@@ -517,16 +520,21 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       }
       // A subscribed peer holding fewer blocks pulls ours first (it heard our hello); what it holds that we
       // lack, if anything, we pull when it tells us after its pull. Pulling from it now would mostly send it
-      // our heads for documents it lacks, competing with its own catch-up for both nodes' storage.
+      // our heads for documents it lacks, competing with its own catch-up for both nodes' storage. A peer whose
+      // counts are still the same LEFT_TO_PEER_MS later did not pull (it failed, or does not catch up): then
+      // this node pulls after all.
       if (theirs.count === 0 || (base.peerSubscribed && theirs.count < ours.count)) {
         const counts = `${theirs.count}/${ours.count}`;
-        const left = this.leftToPeer.get(peer) ?? new Map<CollectionId, string>();
+        const left = this.leftToPeer.get(peer) ?? new Map<CollectionId, { counts: string; at: number }>();
         this.leftToPeer.set(peer, left);
-        if (left.get(col.id) !== counts) {
-          left.set(col.id, counts);
+        const before = left.get(col.id);
+        if (before?.counts !== counts) {
+          left.set(col.id, { counts, at: this.now() });
           this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} left to them: they hold ${theirs.count} blocks, we hold ${ours.count}; they pull first`, peer, topic: col.id, collection: col.name });
+          continue;
         }
-        continue;
+        if (theirs.count === 0 || this.now() - before.at < LEFT_TO_PEER_MS) continue;
+        left.delete(col.id);
       }
       this.setStatus({ ...base, state: 'catching-up', received: 0, total: 0 });
       const t0 = Date.now();

@@ -228,6 +228,23 @@ describe('subscriptions and memory-only behaviour', () => {
     expect(a.sync.syncStatus().some((s) => s.peer === b.id && s.state === 'in-sync')).toBe(true);
   });
 
+  it('pulls after all from a peer holding fewer blocks that did not pull within 10 s', async () => {
+    let clock = Date.now();
+    const a = await h.peer('a', { sync: { resyncIntervalMs: 0, now: () => clock } });
+    const b = await h.peer('b', { sync: { resyncIntervalMs: 0, autoCatchUp: false } }); // never pulls on its own
+    await a.sync.subscribe('User');
+    await b.sync.subscribe('User');
+    await a.db.createMany('User', Array.from({ length: 5 }, (_, i) => ({ name: `a${i}` })));
+    const mine = await b.db.create('User', { name: 'only on B' });
+    await h.connect(a, b);
+    await a.sync.catchUp(b.id);
+    expect(entries(a, { peer: b.id, text: 'left to them' })).toHaveLength(1);
+    expect(await a.db.get('User', mine.id)).toBeUndefined();
+    clock += 11_000;
+    await a.sync.catchUp(b.id);
+    expect((await a.db.get('User', mine.id))?.fields.name).toBe('only on B');
+  });
+
   it('falls back to pages of heads with a peer that does not reconcile (an older version)', async () => {
     const { a, b, edited } = await sharedThenApart();
     reconAnswers(h.endpoint(a), () => encodeResponse({ kind: 'error', message: 'unknown request kind "recon"' }));
