@@ -44,6 +44,8 @@ export class Records {
   /** Heads indexes of the collections catch-up compared so far, and those being built. */
   private readonly heads = new Map<CollectionId, Promise<HeadsIndex>>();
   private readonly headsLanding = new Map<CollectionId, DocRecord[]>();
+  /** Heads indexes already built (commits update them synchronously). */
+  private readonly headsBuilt = new Map<CollectionId, HeadsIndex>();
   /**
    * Whole collections as documents, for queries that read every document (filters, orders by a field):
    * loaded on first such read while the budget allows, then kept up to date by every commit.
@@ -154,9 +156,6 @@ export class Records {
     }
     return [...all.values()];
   }
-
-  /** Heads indexes already built (commits update them synchronously). */
-  private readonly headsBuilt = new Map<CollectionId, HeadsIndex>();
 
   /**
    * The heads of every document of a collection, built on first use from one read of its records (commits

@@ -109,7 +109,7 @@ export type ReconAnswer = Extract<SyncResponse, { readonly kind: 'recon' }>;
 function helloToWire(h: Hello): WireMap {
   return {
     c: h.collections.map((d) => ({ n: d.name, f: d.fields.map((f) => [f.name, f.kind, f.list, f.required, f.itemRequired]) })),
-    ...(h.compact ? compactSubscriptions(h) : { s: [...h.subscribed], d: h.digests.map((x) => [x.collection, x.digest.count, x.digest.xor]) }),
+    ...subscriptionsAndDigests(h),
     ...(h.now !== undefined ? { w: h.now } : {}),
     ...(h.name !== undefined ? { n: h.name } : {}),
     ...(h.peers !== undefined ? { p: h.peers.map((x) => (x.name !== undefined ? [x.id, x.name] : [x.id])) } : {}),
@@ -117,13 +117,15 @@ function helloToWire(h: Hello): WireMap {
   };
 }
 
-/** Subscriptions as a fourth element (1) of their digests; those without a digest stay in `s`. */
-function compactSubscriptions(h: Hello): WireMap {
-  const subscribed = new Set(h.subscribed);
-  const withDigest = new Set(h.digests.map((x) => x.collection));
+/**
+ * `s` and `d`; when compact, a subscription with a digest is a fourth element (1) of that digest instead of an
+ * entry of `s`.
+ */
+function subscriptionsAndDigests(h: Hello): WireMap {
+  const flagged = new Set(h.compact ? h.digests.map((x) => x.collection).filter((id) => h.subscribed.includes(id)) : []);
   return {
-    s: h.subscribed.filter((id) => !withDigest.has(id)),
-    d: h.digests.map((x) => (subscribed.has(x.collection) ? [x.collection, x.digest.count, x.digest.xor, 1] : [x.collection, x.digest.count, x.digest.xor])),
+    s: h.subscribed.filter((id) => !flagged.has(id)),
+    d: h.digests.map((x) => [x.collection, x.digest.count, x.digest.xor, ...(flagged.has(x.collection) ? [1] : [])]),
   };
 }
 

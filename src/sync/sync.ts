@@ -508,7 +508,6 @@ export class Sync extends TypedEventTarget<SyncEvents> {
     const info = this.hellos.get(peer);
     if (!info) return [];
     const results: PullResult[] = [];
-    let tellPeer = false;
     for (const col of this.subs.list()) {
       const theirs = info.digests.get(col.id);
       if (!info.collections.has(col.id) || !theirs) continue;
@@ -547,9 +546,6 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       results.push(r);
       const after = await this.db.digest(col.id);
       info.digests.set(col.id, after);
-      // Tell the peer where we stand now: it pulls what we hold that it lacks (ours were not a subset of
-      // theirs), or sees we are in sync (it may have left the catch-up to us).
-      if (r.applied > 0) tellPeer = true;
       const complete = r.missing === 0 && r.rejected === 0;
       this.setStatus(complete
         ? { ...base, ours: after.count, state: digestsEqual(after, theirs) ? 'in-sync' : 'caught-up' }
@@ -557,9 +553,11 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       this.activity({ level: 'info', message: `Catch-up with ${peer} on ${col.name} finished: received ${r.received} blocks, applied ${r.applied}, ${r.duplicates} already held, ${r.rejected} rejected, in ${Date.now() - t0} ms`, peer, topic: col.id, collection: col.name });
     }
     if (results.some((r) => r.applied > 0)) {
-      for (const other of this.network.peers()) if (other !== peer) void this.exchange(other);
+      // Tell every peer where we stand now, so they can pull in turn. This one too, at once: it pulls what we
+      // hold that it lacks (ours were not a subset of theirs), or sees we are in sync (it may have left the
+      // catch-up to us).
+      for (const other of this.network.peers()) void this.exchange(other, other === peer);
     }
-    if (tellPeer) void this.exchange(peer, true);
     return results;
   }
 
