@@ -228,6 +228,55 @@ export const storeConformanceCases: StoreCase[] = [
     },
   },
   {
+    name: 'commit: documents named as created are readable by every accessor, with blocks of any size and later blocks',
+    async run(h) {
+      const s = await h.open();
+      const big = (n: number, d: DocId, parents: BlockCid[] = []): StoredBlock => ({ ...block(n, d, COL_A, parents), bytes: new Uint8Array(5000).fill(n) });
+      const a1 = block(1, doc(1), COL_A);
+      const a2 = big(2, doc(1), [a1.cid]);
+      const a3 = big(3, doc(1), [a2.cid]);
+      const b1 = block(4, doc(2), COL_A);
+      await s.commit({ blocks: [a1, a2, a3, b1], docs: [record(doc(1), COL_A, [a3.cid], 'one'), record(doc(2), COL_A, [b1.cid], 'two')], created: [doc(1), doc(2)] });
+      const a4 = block(5, doc(1), COL_A, [a3.cid]);
+      const b2 = big(6, doc(2), [b1.cid]);
+      await s.commit({ blocks: [a4, b2], docs: [record(doc(1), COL_A, [a4.cid], 'one later'), record(doc(2), COL_A, [b2.cid], 'two later')] });
+      // Committed without a record, and one committed again.
+      const c1 = block(7, doc(3), COL_B);
+      await s.commit({ blocks: [c1, a1], docs: [] });
+      const all = [a1, a2, a3, a4, b1, b2];
+      for (const b of all) eq(await s.getBlock(b.cid), b, `getBlock ${b.cid}`);
+      eq(await s.getBlock(c1.cid), c1, 'a block without a record');
+      eq(await s.hasBlocks([...all.map((b) => b.cid), cid(99)]), [...all.map(() => true), false], 'hasBlocks');
+      eq((await s.getBlocks([b2.cid, cid(99), a2.cid])).map((b) => b?.cid), [b2.cid, undefined, a2.cid], 'getBlocks order');
+      eq((await s.blocksOfDoc(doc(1))).map((b) => b.cid).sort(), [a1, a2, a3, a4].map((b) => b.cid).sort(), 'blocksOfDoc, each once');
+      eq((await s.blocksOfDocs([doc(2), doc(1)])).map((b) => b.cid).sort(), all.map((b) => b.cid).sort(), 'blocksOfDocs');
+      eq((await s.blocksOfDocRange(doc(1), doc(3))).map((b) => b.cid).sort(), [...all, c1].map((b) => b.cid).sort(), 'blocksOfDocRange');
+      eq((await s.blockCidsOf(COL_A)).sort(), all.map((b) => b.cid).sort(), 'blockCidsOf, each once');
+      eq(await s.blockCidsOf(COL_B), [c1.cid], 'blockCidsOf another collection');
+      eq(await s.getDoc(doc(1)), record(doc(1), COL_A, [a4.cid], 'one later'), 'getDoc is the record alone');
+      eq((await s.listDocs(COL_A)).map((d) => d.state.fields.name?.value).sort(), ['one later', 'two later'], 'listDocs');
+      eq((await s.docsInRange(COL_A, null, null, 10)).map((d) => d.heads), [[a4.cid], [b2.cid]], 'docsInRange');
+      const again = await h.reopen(s);
+      eq((await again.blocksOfDoc(doc(2))).map((b) => b.cid).sort(), [b1.cid, b2.cid].sort(), 'after reopening');
+      await again.close();
+    },
+  },
+  {
+    name: 'commit: a batch naming as created a document already stored is refused whole',
+    async run(h) {
+      const s = await h.open();
+      const b1 = block(1, doc(1), COL_A);
+      await s.commit({ blocks: [b1], docs: [record(doc(1), COL_A, [b1.cid], 'first')], created: [doc(1)] });
+      const b2 = block(2, doc(2), COL_A);
+      const b3 = block(3, doc(1), COL_A);
+      await rejects(s.commit({ blocks: [b2, b3], docs: [record(doc(2), COL_A, [b2.cid], 'new'), record(doc(1), COL_A, [b3.cid], 'again')], created: [doc(2), doc(1)] }), 'StoreError', 'created twice');
+      eq(await s.getDoc(doc(2)), undefined, 'the other document not written');
+      eq(await s.hasBlocks([b2.cid, b3.cid, b1.cid]), [false, false, true], 'no block written, the first kept');
+      eq((await s.getDoc(doc(1)))?.state.fields.name?.value, 'first', 'the stored record kept');
+      await s.close();
+    },
+  },
+  {
     name: 'records handed out are copies',
     async run(h) {
       const s = await h.open();

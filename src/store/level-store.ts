@@ -157,6 +157,12 @@ export class LevelStore implements Store {
 
   commit(batch: CommitBatch): Promise<void> {
     return this.run(async () => {
+      const created = batch.created ?? [];
+      if (created.length) {
+        const found = await this.db.getMany(created.map((id) => k('d', id)));
+        const i = found.findIndex((b) => b !== undefined);
+        if (i >= 0) throw new StoreError(`commit failed, nothing was written: document ${created[i]} is already stored`);
+      }
       const empty = Buffer.alloc(0);
       const ops: Array<{ type: 'put'; key: string; value: Buffer }> = [];
       for (const b of batch.blocks) {

@@ -114,6 +114,8 @@ export class MemoryStore implements Store {
 
   async commit(batch: CommitBatch): Promise<void> {
     this.check();
+    const exists = (batch.created ?? []).find((id) => this.data.docs.has(id));
+    if (exists) throw new StoreError(`commit failed, nothing was written: document ${exists} is already stored`);
     // Copy everything first so a bad record leaves the store unchanged (all or nothing).
     let blocks: StoredBlock[], docs: DocRecord[], meta: Array<readonly [string, unknown]>, cols: CollectionRecord[];
     try {

@@ -90,3 +90,40 @@ describe('LevelStore', () => {
     await first.close();
   });
 });
+
+describe('IdbStore layout versions', () => {
+  it('opens a version 1 database (every block in the blocks store) with everything readable, and adds to it', async () => {
+    const { openDB } = await import('idb');
+    const { openIdbStore, idbNameFor, deleteIdbStore } = await import('./idb-store.js');
+    const name = `v1-upgrade-${process.pid}`;
+    await deleteIdbStore(name);
+    const col = 'bafyreia-collection-a';
+    const doc = 'bae-00000000-0000-5000-8000-000000000001';
+    const block = { cid: 'bafyold1', collection: col, doc, clock: [1, 0], parents: [], bytes: new Uint8Array([1, 2]) };
+    const record = { id: doc, collection: col, heads: ['bafyold1'], state: { fields: {}, deleted: false } };
+    const v1 = await openDB(idbNameFor(name), 1, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('collections', { keyPath: 'id' });
+        db.createObjectStore('docs', { keyPath: 'id' }).createIndex('collection', 'collection');
+        const blocks = db.createObjectStore('blocks', { keyPath: 'cid' });
+        blocks.createIndex('doc', 'doc');
+        blocks.createIndex('collection', 'collection');
+      },
+    });
+    await v1.put('blocks', block);
+    await v1.put('docs', record);
+    v1.close();
+    const s = await openIdbStore(name);
+    expect(await s.getDoc(doc as never)).toEqual(record);
+    expect(await s.getBlock('bafyold1' as never)).toEqual(block);
+    const next = { ...block, cid: 'bafynew2', parents: ['bafyold1'] };
+    await s.commit({ blocks: [next as never], docs: [{ ...record, heads: ['bafynew2'] } as never] });
+    expect((await s.blocksOfDoc(doc as never)).map((b) => b.cid).sort()).toEqual(['bafynew2', 'bafyold1']);
+    expect((await s.blockCidsOf(col as never)).sort()).toEqual(['bafynew2', 'bafyold1']);
+    const fresh = { ...block, cid: 'bafyfresh', doc: 'bae-00000000-0000-5000-8000-000000000002' };
+    await s.commit({ blocks: [fresh as never], docs: [{ ...record, id: fresh.doc, heads: ['bafyfresh'] } as never], created: [fresh.doc as never] });
+    expect(await s.hasBlocks(['bafyfresh', 'bafyold1'] as never)).toEqual([true, true]);
+    await s.close();
+  });
+});

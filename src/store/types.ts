@@ -39,6 +39,11 @@ export interface CommitBatch {
   readonly meta?: ReadonlyArray<readonly [string, unknown]>;
   /** Collections added with the change (all collections of one SDL text commit together). */
   readonly collections?: readonly CollectionRecord[];
+  /**
+   * DocIDs of `docs` that this batch creates (the writer knows none is stored yet): a store may then write
+   * them without reading first. A batch naming a document that is already stored is refused whole.
+   */
+  readonly created?: readonly DocId[];
 }
 
 /** A node's persistent storage. Implementations: IndexedDB and memory, both passing one conformance suite. */
