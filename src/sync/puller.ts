@@ -59,6 +59,9 @@ interface Tally {
   msPerBlock: number;
 }
 
+/** The frames of one answer to a pull, as they arrive. */
+type Answer = AsyncIterator<Uint8Array, unknown, undefined>;
+
 /** Runs pulls; each response chunk is applied as one batch. */
 export class Puller {
   /** Documents whose heads one request carries (default 5000). */
@@ -84,35 +87,56 @@ export class Puller {
       if (differing === undefined) all = true; // the peer cannot reconcile: pull as before
       else {
         for (let i = 0; i < differing.length; i += this.pageDocs) {
-          await this.request(peer, col, { kind: 'pull', collection: col.id, scope: 'docs', heads: await this.headsOf(differing.slice(i, i + this.pageDocs)) }, t, () => report(false));
+          await this.request(peer, col, this.ask(peer, { kind: 'pull', collection: col.id, scope: 'docs', heads: await this.headsOf(differing.slice(i, i + this.pageDocs)) }), t, () => report(false));
         }
       }
     }
     if ('docs' in scope) {
-      await this.request(peer, col, { kind: 'pull', collection: col.id, scope: 'docs', heads: await this.headsOf(scope.docs) }, t, () => undefined);
+      await this.request(peer, col, this.ask(peer, { kind: 'pull', collection: col.id, scope: 'docs', heads: await this.headsOf(scope.docs) }), t, () => undefined);
     } else if (all) {
       const mine = await db.collectionHeads(col.id);
       const ids = [...mine.keys()].sort();
       const pageDocs = this.pageDocs;
-      let start = 0;
-      do {
-        const end = Math.min(start + pageDocs, ids.length);
-        const page = ids.slice(start, end);
-        let after: DocId | null = start === 0 ? null : ids[start - 1]!;
-        const upto: DocId | null = end < ids.length ? ids[end - 1]! : null;
-        for (let round = 0; ; round++) {
-          if (round >= MAX_RESUMES) throw new ProtocolDecodeError(`peer ${peer} asked to resume more than ${MAX_RESUMES} times in one range`);
-          const from = after;
-          const heads = new Map(page.filter((id) => from === null || id > from).map((id) => [id, mine.get(id)!] as const));
-          const resume = await this.request(peer, col, { kind: 'pull', collection: col.id, scope: 'range', heads, after, upto }, t, () => report(false));
-          if (resume === null) break;
-          if ((after !== null && resume <= after) || (upto !== null && resume > upto)) {
-            throw new ProtocolDecodeError(`peer ${peer} asked to resume at ${resume}, outside the range it was asked for`);
-          }
-          after = resume;
+      // Where a request starts: the first document of its page, and the DocID it asks after (null: the page's start).
+      type At = { readonly start: number; readonly after: DocId | null; readonly round: number };
+      const uptoOf = (at: At): DocId | null => (at.start + pageDocs < ids.length ? ids[at.start + pageDocs - 1]! : null);
+      const requestAt = (at: At): PullRequest => {
+        const page = ids.slice(at.start, Math.min(at.start + pageDocs, ids.length));
+        const heads = new Map(page.filter((id) => at.after === null || id > at.after).map((id) => [id, mine.get(id)!] as const));
+        return { kind: 'pull', collection: col.id, scope: 'range', heads, after: at.after, upto: uptoOf(at) };
+      };
+      const following = (at: At, resume: DocId | null): At | null => {
+        if (resume === null) {
+          const start = at.start + pageDocs;
+          return start < ids.length ? { start, after: ids[start - 1]!, round: 0 } : null;
         }
-        start = end;
-      } while (start < ids.length);
+        if (at.round + 1 >= MAX_RESUMES) throw new ProtocolDecodeError(`peer ${peer} asked to resume more than ${MAX_RESUMES} times in one range`);
+        const upto = uptoOf(at);
+        if ((at.after !== null && resume <= at.after) || (upto !== null && resume > upto)) {
+          throw new ProtocolDecodeError(`peer ${peer} asked to resume at ${resume}, outside the range it was asked for`);
+        }
+        return { start: at.start, after: resume, round: at.round + 1 };
+      };
+      let at: At | null = { start: 0, after: null, round: 0 };
+      let answer = this.ask(peer, requestAt(at));
+      while (at) {
+        // A peer that says where to resume before its blocks (`more` first) gets the next request at once, so it
+        // reads the next page while this node applies this one.
+        const current: At = at;
+        let early: { at: At | null; answer?: Answer } | undefined;
+        try {
+          const resume = await this.request(peer, col, answer, t, () => report(false), (r) => {
+            const next = following(current, r);
+            early = next ? { at: next, answer: this.ask(peer, requestAt(next)) } : { at: null };
+          });
+          if (early) ({ at } = early);
+          else at = following(current, resume);
+        } catch (err) {
+          await early?.answer?.return?.();
+          throw err;
+        }
+        if (at) answer = early?.answer ?? this.ask(peer, requestAt(at));
+      }
     }
     await t.pending;
     if (extra.length) {
@@ -124,8 +148,33 @@ export class Puller {
     return { peer, collection: col.id, received: t.received, applied: t.applied, duplicates: t.duplicates, rejected: t.rejected, missing: t.missing.length };
   }
 
-  /** Sends one pull and applies its answer frame by frame; returns where to resume, if the peer said. */
-  private async request(peer: PeerIdString, col: CollectionInfo, req: PullRequest, t: Tally, progress: () => void): Promise<DocId | null> {
+  /**
+   * Sends one pull now and returns its answer's frames, the first of them already asked for: a request made
+   * while an earlier answer is still applied is read by the peer meanwhile. Call `return` to abandon it.
+   */
+  private ask(peer: PeerIdString, req: PullRequest): Answer {
+    const frames = this.c.network.request(peer, encodeRequest(req))[Symbol.asyncIterator]();
+    const first = frames.next();
+    first.catch(() => undefined); // read (and its failure thrown) when the answer is applied
+    let started = false;
+    return {
+      next: () => {
+        if (started) return frames.next();
+        started = true;
+        return first;
+      },
+      return: async () => {
+        await first.catch(() => undefined);
+        return (await frames.return?.()) ?? { done: true, value: undefined };
+      },
+    };
+  }
+
+  /**
+   * Applies a pull's answer frame by frame; returns where to resume, if the peer said. A `more` frame is
+   * handed to `onMore` when it comes (a peer may send it before its blocks); a second one is refused.
+   */
+  private async request(peer: PeerIdString, col: CollectionInfo, answer: Answer, t: Tally, progress: () => void, onMore?: (after: DocId) => void): Promise<DocId | null> {
     const { db } = this.c;
     let resume: DocId | null = null;
     // Overlap the network with the database: apply a frame while the next one is read (at most one apply
@@ -153,11 +202,13 @@ export class Puller {
       progress();
     };
     try {
-      for await (const frame of this.c.network.request(peer, encodeRequest(req))) {
-        const res = decodeResponse(frame);
+      for (let r = await answer.next(); !r.done; r = await answer.next()) {
+        const res = decodeResponse(r.value);
         if (res.kind === 'error') throw new RemoteError(`peer ${peer} refused the pull of ${col.name}: ${res.message}`);
         if (res.kind === 'more') {
+          if (resume !== null) throw new ProtocolDecodeError(`peer ${peer} said twice where to resume one pull`);
           resume = res.after;
+          onMore?.(res.after);
           continue;
         }
         if (res.kind !== 'blocks') throw new ProtocolDecodeError(`peer ${peer} answered a pull with a ${res.kind} frame`);
@@ -176,6 +227,7 @@ export class Puller {
         await previous;
       }
     } catch (err) {
+      await answer.return?.().catch(() => undefined);
       await t.pending.catch(() => undefined);
       throw err;
     }

@@ -103,6 +103,8 @@ export class Server {
       yield encodeResponse({ kind: 'error', message: describeError(err) });
       return;
     }
+    // Where to resume goes first: the asker can send its next request while this answer is still streaming.
+    if (resume !== null) yield encodeResponse({ kind: 'more', after: resume });
     let first = true;
     for (const frame of this.chunks(blocks)) {
       // Let the serving tab's event loop run between frames (encoding one takes 20-30 ms, and without a pause
@@ -118,7 +120,6 @@ export class Server {
       }
       yield frame;
     }
-    if (resume !== null) yield encodeResponse({ kind: 'more', after: resume });
   }
 
   /**

@@ -155,3 +155,24 @@ it('abandons an answer trickled byte by byte (minimum throughput) and logs the f
   expect(entries(peer, { peer: id, text: `Catch-up with ${attacker.peerId.toString()} failed` }).length).toBeGreaterThan(0);
   console.log(`[abuse] trickled answer abandoned after ${Date.now() - t0} ms`);
 });
+
+it('judges an answer\'s throughput by the time spent waiting for it, not by how late the asker reads it', async () => {
+  const node = await libp2pNode();
+  const server = await libp2pSyncNetwork(node);
+  cleanup.push(() => server.close());
+  server.handle(async function* () {
+    for (let i = 0; i < 3; i++) yield new Uint8Array(100);
+  });
+  const askerNode = await libp2pNode();
+  const asker = await libp2pSyncNetwork(askerNode, { minThroughput: { graceMs: 200, bytesPerSecond: 100_000 } });
+  cleanup.push(() => asker.close());
+  await askerNode.dial(tcpAddr(node));
+  await waitFor(() => asker.peers().includes(node.peerId.toString() as never), 'the peer to speak sync');
+  const frames: number[] = [];
+  for await (const f of asker.request(node.peerId.toString() as never, new Uint8Array([0xa0]))) {
+    frames.push(f.byteLength);
+    // A busy asker: the rest of the answer waits, already received, for longer than the grace period.
+    if (frames.length === 1) await new Promise((r) => setTimeout(r, 600));
+  }
+  expect(frames).toEqual([100, 100, 100]);
+});
