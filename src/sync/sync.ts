@@ -20,6 +20,9 @@ import { HelloBook } from './hellos.js';
 import type { ServeLimitsInit } from './serve-limits.js';
 import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
+/** How soon after joining a collection's topic its heads are read into memory (ms). */
+const HEADS_WARMUP_MS = 500;
+
 /** Longest wait between retries of a failed exchange with a connected peer. */
 const MAX_RETRY_MS = 15_000;
 /** How long a catch-up left to a peer holding fewer blocks waits for it to pull before this node pulls itself. */
@@ -325,6 +328,13 @@ export class Sync extends TypedEventTarget<SyncEvents> {
   private join(col: CollectionInfo): void {
     this.network.subscribe(col.id);
     this.activity({ level: 'info', message: `Adding pubsub topic ${col.id} (${col.name})`, peer: this.network.selfId, topic: col.id, collection: col.name });
+    // Every catch-up of the collection compares heads: read them shortly, so the first peer to connect does
+    // not wait for that read (one read of its records; commits keep them up to date afterwards).
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.started) this.db.collectionHeads(col.id).catch(() => undefined);
+    }, HEADS_WARMUP_MS);
+    this.timers.add(timer);
   }
 
   private onChange(e: ChangeEvent): void {

@@ -22,6 +22,16 @@ describe('subscriptions and memory-only behaviour', () => {
   beforeEach(async () => { h = await memoryHarness(); });
   afterEach(async () => { await h.close(); });
 
+  it('reads a subscribed collection\'s heads into memory shortly after joining it, before any peer asks', async () => {
+    const a = await h.peer('a');
+    const asked: string[] = [];
+    const heads = a.db.collectionHeads.bind(a.db);
+    a.db.collectionHeads = (c) => { asked.push(c); return heads(c); };
+    await a.sync.subscribe('User');
+    await waitFor(() => asked.length > 0, 'the heads to be read', 3000);
+    expect(asked).toEqual([a.db.collection('User').id]);
+  });
+
   it('refuses unknown names with UnknownCollectionError and subscribes nothing', async () => {
     const a = await h.peer('a');
     const err = await a.sync.subscribe('User,Nope,Other').catch((e: Error) => e);
