@@ -16,6 +16,8 @@ export interface BlockChecker {
    * signature, schema), or undefined when it did not or could not be checked. Never rejects.
    */
   check(blocks: readonly Uint8Array[], collections: ReadonlyArray<readonly [CollectionId, CollectionDef]>): Promise<Array<string | undefined>>;
+  /** Starts the checker ahead of its first check (a worker takes a few hundred ms to load). Optional. */
+  warm?(): void;
   /** Stops the checker; later checks answer undefined for every block. */
   close(): void;
 }

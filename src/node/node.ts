@@ -86,7 +86,9 @@ export async function startNode(init: StartNodeInit): Promise<P2PNode> {
       network = new PeerManager(libp2p, init.network);
       await network.start();
       const syncNet = await libp2pSyncNetwork(libp2p, { peers: network });
-      closeSyncNet = () => syncNet.close();
+      // The block checker's worker loads while the first peer's hello is exchanged, not after its first answer.
+      const unwarm = syncNet.onPeer((_peer, state) => { if (state === 'connected') checker?.warm?.(); });
+      closeSyncNet = () => { unwarm(); return syncNet.close(); };
       sync = new Sync({
         replica: db,
         settings: storeSettings(store),

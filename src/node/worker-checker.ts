@@ -2,8 +2,8 @@
 import type { BlockChecker, CheckResponse } from '../db/block-checker.js';
 
 /**
- * A checker backed by a worker, or undefined where there are no workers (Node). The worker starts on the first
- * check (the first catch-up), so a page load does not fetch its 30 KB.
+ * A checker backed by a worker, or undefined where there are no workers (Node). The worker starts when a peer
+ * connects (`warm`) or on the first check, so a page load does not fetch its 30 KB.
  */
 export function workerBlockChecker(): BlockChecker | undefined {
   if (typeof Worker === 'undefined') return undefined;
@@ -49,6 +49,9 @@ export function workerBlockChecker(): BlockChecker | undefined {
           resolve(blocks.map(() => undefined));
         }
       });
+    },
+    warm() {
+      start();
     },
     close() {
       worker?.terminate();

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { workerBlockChecker } from './worker-checker.js';
+
+/** A stand-in for the browser's Worker: counts workers made and answers each check with CIDs. */
+class FakeWorker {
+  static made = 0;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  onmessageerror: (() => void) | null = null;
+  terminated = false;
+  constructor() { FakeWorker.made++; }
+  postMessage(msg: { id: number; blocks: Uint8Array[] }): void {
+    queueMicrotask(() => this.onmessage?.({ data: { id: msg.id, cids: msg.blocks.map((_, i) => `bafy${i}`) } }));
+  }
+  terminate(): void { this.terminated = true; }
+}
+
+describe('workerBlockChecker', () => {
+  const real = (globalThis as { Worker?: unknown }).Worker;
+  afterEach(() => { (globalThis as { Worker?: unknown }).Worker = real; FakeWorker.made = 0; });
+
+  it('is absent without workers (Node)', () => {
+    delete (globalThis as { Worker?: unknown }).Worker;
+    expect(workerBlockChecker()).toBeUndefined();
+  });
+
+  it('starts its worker when warmed, once, and checks with that same worker', async () => {
+    (globalThis as { Worker?: unknown }).Worker = FakeWorker;
+    const checker = workerBlockChecker()!;
+    expect(FakeWorker.made).toBe(0);
+    checker.warm?.();
+    checker.warm?.();
+    expect(FakeWorker.made).toBe(1);
+    expect(await checker.check([new Uint8Array([1]), new Uint8Array([2])], [])).toEqual(['bafy0', 'bafy1']);
+    expect(FakeWorker.made).toBe(1);
+    checker.close();
+    expect(await checker.check([new Uint8Array([1])], [])).toEqual([undefined]);
+  });
+});
