@@ -199,7 +199,6 @@ export class Puller {
         for (const x of r.rejected) this.c.log({ level: 'warn', message: `Dropped a block from ${peer} for ${col.name}: ${describeError(x.error)}`, peer, topic: col.id, collection: col.name });
       }
       t.missing = missing;
-      progress();
     };
     try {
       for (let r = await answer.next(); !r.done; r = await answer.next()) {
@@ -216,12 +215,19 @@ export class Puller {
         t.received += res.blocks.length;
         // Decoding, signatures and schema are checked now (in a worker, in tabs), while the previous frame
         // commits; applying then checks only what depends on the stored state.
-        const prepared = db.precheckBytes?.(res.blocks) ?? Promise.resolve([]);
+        // In parts of one apply transaction at most: the first part is applied as soon as it is checked,
+        // not when the whole frame is.
+        const parts: Array<readonly Uint8Array[]> = [];
+        for (let i = 0; i < res.blocks.length; i += MAX_APPLY_BLOCKS) parts.push(res.blocks.slice(i, i + MAX_APPLY_BLOCKS));
+        const prepared = parts.map((part) => db.precheckBytes?.(part) ?? Promise.resolve([]));
         const previous = t.pending;
         t.pending = previous.then(async () => {
-          const items = await this.ofCollection(peer, col, res.blocks, await prepared);
-          t.rejected += res.blocks.length - items.length;
-          if (items.length) await apply(items);
+          for (let i = 0; i < parts.length; i++) {
+            const items = await this.ofCollection(peer, col, parts[i]!, await prepared[i]!);
+            t.rejected += parts[i]!.length - items.length;
+            if (items.length) await apply(items);
+          }
+          progress();
         });
         t.pending.catch(() => undefined); // awaited by the pull; never left unhandled
         await previous;
