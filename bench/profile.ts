@@ -282,6 +282,105 @@ async function catchupProfile(ctx: BrowserContext, site: Site, n: number, shared
   }
 }
 
+/** In page: records absolute start and end times of the live path's steps (one browser: comparable clocks). */
+function installLiveTracer(): void {
+  const g = globalThis as unknown as { __node: Record<string, unknown> & { db: Record<string, unknown> & { on(t: string, f: (e: { origin: string }) => void): void }; sync: Record<string, unknown> }; __live?: Array<[string, number, number]> };
+  if (g.__live) return;
+  const live: Array<[string, number, number]> = [];
+  g.__live = live;
+  const now = (): number => performance.timeOrigin + performance.now();
+  const wrap = (obj: Record<string, unknown> | undefined, name: string, label: string): void => {
+    const f = obj?.[name];
+    if (typeof f !== 'function') return;
+    obj![name] = function (this: unknown, ...a: unknown[]) {
+      const t0 = now();
+      const out = (f as (...x: unknown[]) => unknown).apply(this, a);
+      if (out && typeof (out as Promise<unknown>).then === 'function') (out as Promise<unknown>).then(() => live.push([label, t0, now()]), () => undefined);
+      else live.push([label, t0, now()]);
+      return out;
+    };
+  };
+  const db = g.__node.db;
+  for (const m of ['create', 'verifyBlocks', 'applyVerifiedBlocks']) wrap(db, m, `db.${m}`);
+  wrap(db.store as Record<string, unknown>, 'commit', 'store.commit');
+  const sync = g.__node.sync;
+  wrap(sync.network as Record<string, unknown>, 'publish', 'net.publish');
+  wrap(sync.receiver as Record<string, unknown>, 'receive', 'receiver.receive');
+  db.on('outgoing', () => { const t = now(); live.push(['outgoing', t, t]); });
+  db.on('change', (e) => { const t = now(); live.push([`change ${e.origin === 'local' ? 'local' : 'remote'}`, t, t]); });
+}
+
+/** Live latency by step: A creates `n` documents 30 ms apart; when each step started and ended, relative to the create. */
+async function liveProfile(ctx: BrowserContext, site: Site, n: number): Promise<Record<string, unknown>> {
+  const [a, b] = await Promise.all([openNode(ctx, site, nodeName('lvA')), openNode(ctx, site, nodeName('lvB'))]);
+  try {
+    const topic = (await Promise.all([addUser(a), addUser(b)]))[0]!;
+    await Promise.all([a.evaluate(installRecorder), b.evaluate(installRecorder)]);
+    await connectApi(b, a);
+    await waitMesh(a, b, topic);
+    await Promise.all([a.evaluate(installLiveTracer), b.evaluate(installLiveTracer)]);
+    if (process.argv.includes('--hide-ui')) await Promise.all([a, b].map((p) => p.evaluate(() => { document.body.style.display = 'none'; })));
+    // A CPU profile of B when asked (--live=N --cpu): the profiler slows the tab and so the steps it times.
+    const withCpu = process.argv.includes('--cpu');
+    const run = (): Promise<unknown> => a.evaluate(async (n) => {
+      const db = (globalThis as unknown as { __node: PageNode }).__node.db;
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await db.create('User', { name: `lv-${i}`, age: i % 90, verified: true, points: i });
+        const rest = 30 - (performance.now() - t0);
+        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+      }
+    }, n);
+    if (withCpu) printCpu('receiving tab B during the live run', await summarise(await cpuProfile(ctx, b, run), BUILD), 30);
+    else await run();
+    await new Promise((r) => setTimeout(r, 500));
+    const get = (p: Page): Promise<Array<[string, number, number]>> => p.evaluate(() => (globalThis as unknown as { __live: Array<[string, number, number]> }).__live);
+    const [la, lb] = await Promise.all([get(a), get(b)]);
+    const starts = la.filter(([l]) => l === 'db.create').map(([, t0]) => t0).sort((x, y) => x - y);
+    // Each event is attributed to the latest create started before it.
+    const steps = new Map<string, number[]>();
+    const add = (label: string, t: number): void => {
+      let i = starts.length - 1;
+      while (i >= 0 && starts[i]! > t) i--;
+      if (i < 0) return;
+      const k = label;
+      if (!steps.has(k)) steps.set(k, []);
+      steps.get(k)!.push(t - starts[i]!);
+    };
+    for (const [l, t0, t1] of la) { add(`A ${l} start`, t0); if (t1 !== t0) add(`A ${l} end`, t1); }
+    for (const [l, t0, t1] of lb) { add(`B ${l} start`, t0); if (t1 !== t0) add(`B ${l} end`, t1); }
+    const out: Record<string, string> = {};
+    // The same page's raw IndexedDB: one put per transaction, as the receiver's commit of one created document.
+    out['B raw IndexedDB one-put transaction p50'] = `${round(await b.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const q = indexedDB.open(`rawlive-${Date.now()}`, 1);
+        q.onupgradeneeded = () => { const st = q.result.createObjectStore('docs', { keyPath: 'id' }); st.createIndex('collection', 'collection'); st.createIndex('cid', 'cids', { multiEntry: true }); };
+        q.onsuccess = () => resolve(q.result);
+        q.onerror = () => reject(q.error);
+      });
+      const lat: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        const t = performance.now();
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction(['docs'], 'readwrite');
+          tx.objectStore('docs').add({ id: `bae-${i}`, collection: 'c', cids: [`bafy${i}`], heads: [`bafy${i}`], state: { fields: { name: { value: `x${i}` } } }, inline: [{ clock: [1, 2], parents: [], bytes: new Uint8Array(260) }] });
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        lat.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      db.close();
+      return lat.sort((x, y) => x - y)[50]!;
+    }), 2)} ms`;
+    const rows = [...steps.entries()].map(([k, v]) => [k, median(v), v.length] as const).sort((x, y) => x[1] - y[1]);
+    for (const [k, m, c] of rows) out[k] = `${round(m, 2)} ms (n=${c})`;
+    return out;
+  } finally {
+    await closePages([a, b]);
+  }
+}
+
 /** In page: the bytes of every block of User, in causal order (as a server sends them). */
 async function userBlocks(): Promise<number[][]> {
   const node = (globalThis as unknown as { __node: { db: { collection(n: string): { id: string }; store: { blockCidsOf(c: string): Promise<string[]>; getBlocks(c: string[]): Promise<Array<{ bytes: Uint8Array }>> } } } }).__node;
@@ -372,6 +471,11 @@ async function main(): Promise<void> {
       console.log(timed);
       printCpu('applying tab', await summarise(prof, BUILD), 30);
       await closePages([b]);
+      return;
+    }
+    const liveArg = process.argv.find((a) => a.startsWith('--live='));
+    if (liveArg) {
+      console.log(await liveProfile(ctx, site, Number(liveArg.slice('--live='.length))));
       return;
     }
     const only = process.argv.find((a) => a.startsWith('--catchup='));

@@ -166,7 +166,7 @@ export class Receiver {
   private kick(): void {
     if (this.draining || !this.queue.length || this.queue[0]!.state === 'verifying') return;
     this.draining = true;
-    setTimeout(() => void this.drain(), 0);
+    queueMicrotask(() => void this.drain());
   }
 
   private async drain(): Promise<void> {

@@ -461,6 +461,9 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       await h.ready([a, b], userId(a));
       const seen: SyncStatus[] = [];
       b.sync.on('status', (st) => seen.push(st));
+      // B applies slower than A writes (each of its transactions takes 20 ms more), whatever the machine.
+      const apply = b.db.applyVerifiedBlocks.bind(b.db);
+      b.db.applyVerifiedBlocks = async (...args) => { await new Promise((r) => setTimeout(r, 20)); return apply(...args); };
       // Ten messages of 30 documents, as fast as A can write them.
       const writes = Array.from({ length: 10 }, (_, k) => a.db.createMany('User', Array.from({ length: 30 }, (_, i) => ({ name: `flood ${k}-${i}` }))));
       await Promise.all(writes);

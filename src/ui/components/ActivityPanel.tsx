@@ -31,10 +31,14 @@ export function ActivityPanel() {
   const names = new Map(useNeighbourhood().filter((n) => n.name).map((n) => [n.peer as string, n.name!]));
   const running = useSyncStatus().filter((s) => s.state === 'catching-up');
   const log = useRef<HTMLDivElement>(null);
-  // Keep the newest entry in view inside the log box (never scrolls the page itself).
+  // Keep the newest entry in view inside the log box (never scrolls the page itself), once a frame: reading
+  // scrollHeight forces a layout of the log, which done on every entry cost about 1 ms of main thread per
+  // received message, on the path between a peer's block arriving and its commit.
   useEffect(() => {
     const el = log.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    if (!el) return;
+    const frame = requestAnimationFrame(() => { el.scrollTop = el.scrollHeight; });
+    return () => cancelAnimationFrame(frame);
   }, [activity]);
   keyed(activity);
   return (
