@@ -412,11 +412,14 @@ async function applyTimed(args: { blocks: number[][]; chunk: number }): Promise<
   const cids = await store.store.blockCidsOf(store.collection('User').id);
   const blocks = await store.store.getBlocks(cids);
   const docs = await store.store.getDocs([...new Set(blocks.map((b) => b.doc))]);
+  // Same layout as the store's (version 2): each document's record holds its block, CIDs in a multi-entry index.
   const raw = await new Promise<IDBDatabase>((resolve, reject) => {
     const q = indexedDB.open(`rawcmp-${Date.now()}`, 1);
     q.onupgradeneeded = () => {
       const d = q.result;
-      d.createObjectStore('docs', { keyPath: 'id' }).createIndex('collection', 'collection');
+      const docsStore = d.createObjectStore('docs', { keyPath: 'id' });
+      docsStore.createIndex('collection', 'collection');
+      docsStore.createIndex('cid', 'cids', { multiEntry: true });
       const b = d.createObjectStore('blocks', { keyPath: 'cid' });
       b.createIndex('doc', 'doc');
       b.createIndex('collection', 'collection');
@@ -424,12 +427,13 @@ async function applyTimed(args: { blocks: number[][]; chunk: number }): Promise<
     q.onsuccess = () => resolve(q.result);
     q.onerror = () => reject(q.error);
   });
+  const byDoc = new Map(blocks.map((b) => [b.doc, b as unknown as { cid: string; clock: unknown; parents: unknown; bytes: Uint8Array }]));
+  const records = (docs as Array<{ id: string }>).map((d) => { const b = byDoc.get(d.id)!; return { ...d, cids: [b.cid], inline: [{ clock: b.clock, parents: b.parents, bytes: b.bytes }] }; });
   const r0 = performance.now();
-  for (let i = 0; i < blocks.length; i += args.chunk) {
+  for (let i = 0; i < records.length; i += args.chunk) {
     await new Promise<void>((resolve, reject) => {
-      const tx = raw.transaction(['blocks', 'docs'], 'readwrite');
-      for (const b of blocks.slice(i, i + args.chunk)) tx.objectStore('blocks').put(b);
-      for (const d of docs.slice(i, i + args.chunk)) tx.objectStore('docs').put(d);
+      const tx = raw.transaction(['docs'], 'readwrite');
+      for (const d of records.slice(i, i + args.chunk)) tx.objectStore('docs').add(d);
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
     });

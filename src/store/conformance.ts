@@ -277,6 +277,27 @@ export const storeConformanceCases: StoreCase[] = [
     },
   },
   {
+    name: 'commit: a large batch of created documents is written whole (and read back in ranges), or not at all when a late record is unstorable',
+    async run(h) {
+      const s = await h.open();
+      const n = 1200;
+      const blocks = Array.from({ length: n }, (_, i) => block(100 + i, doc(100 + i), COL_A));
+      const docs = blocks.map((b, i) => record(b.doc, COL_A, [b.cid], `v${i}`));
+      const created = docs.map((d) => d.id);
+      const bad = docs.map((d, i) => (i === 1100 ? ({ ...d, broken: () => 1 } as unknown as DocRecord) : d));
+      await rejects(s.commit({ blocks, docs: bad, created }), 'StoreError', 'an unstorable record late in the batch');
+      eq(await s.docIds(), [], 'no document written');
+      eq(await s.hasBlocks([blocks[0]!.cid, blocks[200]!.cid]), [false, false], 'no block written');
+      await s.commit({ blocks, docs, created });
+      eq((await s.listDocs(COL_A)).length, n, 'all documents');
+      eq((await s.blockCidsOf(COL_A)).length, n, 'all blocks');
+      eq((await s.getBlock(blocks[n - 1]!.cid))?.bytes, blocks[n - 1]!.bytes, 'the last block');
+      eq((await s.blocksOfDocRange(doc(100), doc(100 + n - 1))).length, n, 'blocksOfDocRange over more than one read');
+      eq((await s.blocksOfDocRange(doc(150), doc(1249))).map((b) => b.cid).sort(), blocks.slice(50, 1150).map((b) => b.cid).sort(), 'a range inside');
+      await s.close();
+    },
+  },
+  {
     name: 'records handed out are copies',
     async run(h) {
       const s = await h.open();

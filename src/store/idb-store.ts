@@ -35,6 +35,12 @@ interface Schema extends DBSchema {
 
 const VERSION = 2;
 
+/** Records read in one request by range reads that may be large (each result is copied in one task). */
+const READ_SLICE = 1000;
+
+/** Records a commit copies (puts) in one task; a larger batch is issued in slices of this many. */
+const PUT_SLICE = 100;
+
 /** At most this many bytes of blocks are kept in a document's record; the rest go to the blocks store. */
 export const INLINE_BYTES = 8192;
 
@@ -264,10 +270,21 @@ export class IdbStore implements Store {
   async blocksOfDocRange(from: DocId, to: DocId): Promise<StoredBlock[]> {
     if (from > to) return [];
     const tx = this.check().transaction(['blocks', 'docs'], 'readonly');
-    const range = IDBKeyRange.bound(from, to);
-    const [recs, rest] = await Promise.all([tx.objectStore('docs').getAll(range), tx.objectStore('blocks').index('doc').getAll(range)]);
+    const docs = tx.objectStore('docs');
+    // Records a read at a time: each read's records are copied into this thread in one task (5,000 of them
+    // took over 200 ms).
+    const readRecords = async (): Promise<StoredBlock[]> => {
+      const out: StoredBlock[] = [];
+      for (let lower: DocId | null = null; ;) {
+        const batch: StoredDoc[] = await docs.getAll(IDBKeyRange.bound(lower ?? from, to, lower !== null, false), READ_SLICE);
+        for (const r of batch) out.push(...inlineOf(r));
+        if (batch.length < READ_SLICE) return out;
+        lower = batch[batch.length - 1]!.id as DocId;
+      }
+    };
+    const [inline, rest] = await Promise.all([readRecords(), tx.objectStore('blocks').index('doc').getAll(IDBKeyRange.bound(from, to))]);
     await tx.done;
-    return merged([recs.flatMap(inlineOf), rest]);
+    return merged([inline, rest]);
   }
 
   async blockCidsOf(collection: CollectionId): Promise<BlockCid[]> {
@@ -342,13 +359,6 @@ export class IdbStore implements Store {
       guarded(() => {
         const docs = tx.objectStore('docs');
         const blocks = needBlocks ? tx.objectStore('blocks') : undefined;
-        for (const b of loose) blocks!.put(b);
-        for (const f of fresh) {
-          // `add`: a document named as created that is stored after all fails the whole batch.
-          const req = docs.add(f.stored);
-          req.onerror = () => { failure = `document ${f.stored.id} is already stored`; };
-          for (const b of f.rest) blocks!.put(b);
-        }
         for (const d of others) {
           const req = docs.get(d.id);
           req.onsuccess = () => guarded(() => {
@@ -364,14 +374,35 @@ export class IdbStore implements Store {
             }
           });
         }
+        const writes: Array<() => IDBRequest> = [];
+        for (const b of loose) writes.push(() => blocks!.put(b));
+        for (const f of fresh) {
+          // `add`: a document named as created that is stored after all fails the whole batch.
+          writes.push(() => {
+            const req = docs.add(f.stored);
+            req.onerror = () => { failure = `document ${f.stored.id} is already stored`; };
+            return req;
+          });
+          for (const b of f.rest) writes.push(() => blocks!.put(b));
+        }
         if (meta.length) {
           const m = tx.objectStore('meta');
-          for (const [k, v] of meta) m.put(v, k);
+          for (const [k, v] of meta) writes.push(() => m.put(v, k));
         }
         if (cols.length) {
           const c = tx.objectStore('collections');
-          for (const r of cols) c.put(r);
+          for (const r of cols) writes.push(() => c.put(r));
         }
+        // Each put copies its record on this thread: a large batch is issued PUT_SLICE records at a time, the
+        // next slice from the success of the previous one's last request (the transaction stays open), so a
+        // commit of 500 blocks is not one long task.
+        const issue = (from: number): void => guarded(() => {
+          const end = Math.min(writes.length, from + PUT_SLICE);
+          let last: IDBRequest | undefined;
+          for (let i = from; i < end; i++) last = writes[i]!();
+          if (last && end < writes.length) last.onsuccess = () => issue(end);
+        });
+        issue(0);
       });
     });
   }
