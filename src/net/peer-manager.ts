@@ -72,9 +72,14 @@ export interface PeerManagerInit {
   readonly redial?: RedialInit;
 }
 
+/** Pings in a row that must fail outright (not time out) on a direct connection before it is closed as dead. */
+const DEAD_AFTER_FAILED_PINGS = 2;
+
 /** The connections of a started libp2p node. */
 export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   private readonly rtt = new Map<string, number>();
+  /** Pings in a row that failed outright, by connection. */
+  private readonly pingFailures = new Map<string, number>();
   private readonly relays = new Set<string>();
   private relayState: RelayState = { state: 'searching' };
   private pingTimer: ReturnType<typeof setInterval> | undefined;
@@ -129,6 +134,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     listen('connection:open', (e) => { this.peersChanged(); this.refresh((e.detail as Connection).remotePeer); });
     listen('connection:close', (e) => {
       const peer = (e.detail as Connection).remotePeer;
+      this.pingFailures.delete((e.detail as Connection).id);
       this.peersChanged();
       this.refresh(peer);
       // Let libp2p settle which connections remain, then re-dial if no direct one is left.
@@ -335,8 +341,21 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
         if (!conn) return;
         try {
           this.rtt.set(p.peerId, Math.round((await this.libp2p.services.ping.ping(conn.remotePeer, { signal: AbortSignal.timeout(2000) })) * 10) / 10);
-        } catch {
-          /* a missed ping is not an error worth showing */
+          this.pingFailures.delete(conn.id);
+        } catch (err) {
+          // A ping that times out says the tab or the link is busy: nothing to do. One that fails outright, on
+          // a connection still counted as open, twice in a row, says the connection can no longer open streams
+          // (its peer closed it, unseen here): it is closed, so the peer is re-dialled, instead of showing
+          // "direct" while nothing gets through.
+          const name = (err as Error).name;
+          if (name === 'AbortError' || name === 'TimeoutError' || name === 'UnsupportedProtocolError' || conn.status !== 'open') return;
+          const n = (this.pingFailures.get(conn.id) ?? 0) + 1;
+          if (n < DEAD_AFTER_FAILED_PINGS) {
+            this.pingFailures.set(conn.id, n);
+            return;
+          }
+          this.pingFailures.delete(conn.id);
+          conn.abort(new Error(`the direct connection could no longer open streams (${(err as Error).message})`));
         }
       }),
     );

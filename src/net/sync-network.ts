@@ -240,7 +240,7 @@ export class Libp2pSyncNetwork implements SyncNetwork {
       try {
         for (;;) {
           const before = Date.now();
-          const r = await withIdleTimeout(next, this.idleTimeoutMs, peer);
+          const r = await withIdleTimeout(next, opts.idleTimeoutMs ?? this.idleTimeoutMs, peer);
           waited += Date.now() - before;
           if (r.done) break;
           next = reader.next();

@@ -29,6 +29,8 @@ export type PeerHandler = (peer: PeerIdString, state: 'connected' | 'disconnecte
 /** Options of one request. */
 export interface RequestOptions {
   readonly signal?: AbortSignal;
+  /** Longest wait for the next bytes of the answer (ms); the network's own default when absent. */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Pubsub topics plus a request/response primitive, and peer presence. */

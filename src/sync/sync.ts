@@ -20,6 +20,9 @@ import { HelloBook } from './hellos.js';
 import type { ServeLimitsInit } from './serve-limits.js';
 import { SyncStatusBoard, type SyncStatus } from './sync-status.js';
 
+/** Longest silence of a hello's answer before the exchange fails and is retried (ms). */
+const HELLO_IDLE_MS = 5000;
+
 /** How soon after joining a collection's topic its heads are read into memory (ms). */
 const HEADS_WARMUP_MS = 500;
 
@@ -453,7 +456,9 @@ export class Sync extends TypedEventTarget<SyncEvents> {
       const last = this.informed.get(peer);
       if (!force && last && last.key === key && this.now() - last.at < INFORMED_MS) return [];
       let hello: Hello | undefined;
-      for await (const frame of this.network.request(peer, encodeRequest({ kind: 'hello', hello: await this.hello(peer) }))) {
+      // A hello is answered at once: a stream that stays silent is stuck (seen on links just opened), and
+      // failing soon lets the retry, on a new stream, get through instead of waiting out the 20 s default.
+      for await (const frame of this.network.request(peer, encodeRequest({ kind: 'hello', hello: await this.hello(peer) }), { idleTimeoutMs: HELLO_IDLE_MS })) {
         const res = decodeResponse(frame);
         if (res.kind === 'hello') hello = res.hello;
       }

@@ -44,3 +44,34 @@ it('reports peers and protocol speakers while started; stop removes every listen
   expect(watched).toEqual([]);
   await pmB.stop();
 });
+
+it('closes a direct connection whose pings fail outright twice in a row (its peer closed it unseen), not one whose pings time out', async () => {
+  const [a, b] = [await node(), await node()];
+  const pm = new PeerManager(a, { pingEveryMs: 40 });
+  const pmB = new PeerManager(b);
+  await pm.start();
+  await pmB.start();
+  await pm.watchProtocol(APP_PROTOCOL, () => undefined);
+  await a.dial(tcpAddr(b));
+  await waitFor(() => pm.activePeers().length === 1, 'A to list B');
+  const ping = a.services.ping;
+  const real = ping.ping.bind(ping);
+  // Pings that time out (a busy tab): the connection stays.
+  ping.ping = async () => { throw Object.assign(new Error('ping timed out'), { name: 'TimeoutError' }); };
+  await new Promise((r) => setTimeout(r, 300));
+  expect(a.getConnections(b.peerId).filter((c) => c.status === 'open')).toHaveLength(1);
+  // One outright failure between successes: the connection stays.
+  let calls = 0;
+  ping.ping = async (...args: Parameters<typeof real>) => {
+    if (calls++ % 2 === 0) throw Object.assign(new Error('stream closed'), { name: 'StreamStateError' });
+    return real(...args);
+  };
+  await new Promise((r) => setTimeout(r, 300));
+  expect(a.getConnections(b.peerId).filter((c) => c.status === 'open')).toHaveLength(1);
+  // Outright failures in a row: closed.
+  ping.ping = async () => { throw Object.assign(new Error('User-Initiated Abort, reason=Close called'), { name: 'OperationError' }); };
+  await waitFor(() => a.getConnections(b.peerId).length === 0, 'the dead connection to be closed');
+  ping.ping = real;
+  await pm.stop();
+  await pmB.stop();
+});

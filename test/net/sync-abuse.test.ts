@@ -176,3 +176,27 @@ it('judges an answer\'s throughput by the time spent waiting for it, not by how 
   }
   expect(frames).toEqual([100, 100, 100]);
 });
+
+it('a request may set a shorter idle timeout than the network\'s (an exchange\'s hello does): a silent answer fails then', async () => {
+  const node = await libp2pNode();
+  const server = await libp2pSyncNetwork(node);
+  cleanup.push(() => server.close());
+  let release!: () => void;
+  const silent = new Promise<void>((r) => { release = r; });
+  cleanup.push(async () => { release(); });
+  server.handle(async function* () {
+    await silent; // never answers while the test runs
+    yield new Uint8Array(1);
+  });
+  const askerNode = await libp2pNode();
+  const asker = await libp2pSyncNetwork(askerNode);
+  cleanup.push(() => asker.close());
+  await askerNode.dial(tcpAddr(node));
+  await waitFor(() => asker.peers().includes(node.peerId.toString() as never), 'the peer to speak sync');
+  const t0 = Date.now();
+  const err = await (async () => {
+    for await (const _ of asker.request(node.peerId.toString() as never, new Uint8Array([0xa0]), { idleTimeoutMs: 300 })) { /* none */ }
+  })().catch((e: Error) => e);
+  expect(err).toMatchObject({ name: 'PeerUnreachableError' });
+  expect(Date.now() - t0).toBeLessThan(5_000);
+});
