@@ -294,6 +294,9 @@ export const storeConformanceCases: StoreCase[] = [
       eq((await s.getBlock(blocks[n - 1]!.cid))?.bytes, blocks[n - 1]!.bytes, 'the last block');
       eq((await s.blocksOfDocRange(doc(100), doc(100 + n - 1))).length, n, 'blocksOfDocRange over more than one read');
       eq((await s.blocksOfDocRange(doc(150), doc(1249))).map((b) => b.cid).sort(), blocks.slice(50, 1150).map((b) => b.cid).sort(), 'a range inside');
+      // Ranges of exactly 1,000 and 500 documents (whole reads of a store that reads in slices, ending on the range's end).
+      eq((await s.blocksOfDocRange(doc(100), doc(1099))).length, 1000, 'a range of exactly 1,000 documents');
+      eq((await s.blocksOfDocRange(doc(100), doc(599))).length, 500, 'a range of exactly 500 documents');
       await s.close();
     },
   },

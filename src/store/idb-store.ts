@@ -278,7 +278,8 @@ export class IdbStore implements Store {
       for (let lower: DocId | null = null; ;) {
         const batch: StoredDoc[] = await docs.getAll(IDBKeyRange.bound(lower ?? from, to, lower !== null, false), READ_SLICE);
         for (const r of batch) out.push(...inlineOf(r));
-        if (batch.length < READ_SLICE) return out;
+        // (An open lower bound equal to the upper one is not a valid range: stop at `to`.)
+        if (batch.length < READ_SLICE || batch[batch.length - 1]!.id >= to) return out;
         lower = batch[batch.length - 1]!.id as DocId;
       }
     };
