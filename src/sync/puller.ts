@@ -107,11 +107,8 @@ export class Puller {
         const heads = new Map(page.filter((id) => at.after === null || id > at.after).map((id) => [id, mine.get(id)!] as const));
         return { kind: 'pull', collection: col.id, scope: 'range', heads, after: at.after, upto: uptoOf(at) };
       };
-      const following = (at: At, resume: DocId | null): At | null => {
-        if (resume === null) {
-          const start = at.start + pageDocs;
-          return start < ids.length ? { start, after: ids[start - 1]!, round: 0 } : null;
-        }
+      /** The same page again, after where the peer said to resume (checked to lie in the range asked for). */
+      const resumed = (at: At, resume: DocId): At => {
         if (at.round + 1 >= MAX_RESUMES) throw new ProtocolDecodeError(`peer ${peer} asked to resume more than ${MAX_RESUMES} times in one range`);
         const upto = uptoOf(at);
         if ((at.after !== null && resume <= at.after) || (upto !== null && resume > upto)) {
@@ -119,22 +116,26 @@ export class Puller {
         }
         return { start: at.start, after: resume, round: at.round + 1 };
       };
+      /** The next page of this node's documents, if any. */
+      const nextPage = (at: At): At | null => {
+        const start = at.start + pageDocs;
+        return start < ids.length ? { start, after: ids[start - 1]!, round: 0 } : null;
+      };
       let at: At | null = { start: 0, after: null, round: 0 };
       let answer = this.ask(peer, requestAt(at));
       while (at) {
         // A peer that says where to resume before its blocks (`more` first) gets the next request at once, so it
         // reads the next page while this node applies this one.
         const current: At = at;
-        let early: { at: At | null; answer?: Answer } | undefined;
+        let early: { at: At; answer: Answer } | undefined;
         try {
           const resume = await this.request(peer, col, answer, t, () => report(false), (r) => {
-            const next = following(current, r);
-            early = next ? { at: next, answer: this.ask(peer, requestAt(next)) } : { at: null };
+            const next = resumed(current, r);
+            early = { at: next, answer: this.ask(peer, requestAt(next)) };
           });
-          if (early) ({ at } = early);
-          else at = following(current, resume);
+          at = early?.at ?? (resume === null ? nextPage(current) : resumed(current, resume));
         } catch (err) {
-          await early?.answer?.return?.();
+          await early?.answer.return?.();
           throw err;
         }
         if (at) answer = early?.answer ?? this.ask(peer, requestAt(at));
