@@ -110,6 +110,79 @@ async function idbShapes(args: { n: number }): Promise<Record<string, number>> {
   return out;
 }
 
+/** In page: raw IndexedDB cost per document for record shapes a catch-up could write, 500 documents a transaction. */
+async function packShapes(args: { n: number }): Promise<Record<string, number>> {
+  const open = (name: string, up: (db: IDBDatabase) => void): Promise<IDBDatabase> => new Promise((resolve, reject) => {
+    const req = indexedDB.open(`${name}-${Date.now()}`, 1);
+    req.onupgradeneeded = () => up(req.result);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const rnd = () => Math.random().toString(36).slice(2);
+  const docId = (i: number) => `bae-${rnd()}${rnd()}-${i}`;
+  const nested = (i: number) => { const id = docId(i); return { id, collection: 'bafy-col', heads: [`bafy${rnd()}${rnd()}`], state: { fields: { name: { value: `n${i}`, clock: [1, i] }, age: { value: i, clock: [1, i] }, verified: { value: true, clock: [1, i] }, points: { value: i, clock: [1, i] } }, created: { clock: [1, i] } }, cids: [`bafy${rnd()}${rnd()}`], inline: [{ clock: [Date.now(), i], parents: [], bytes: new Uint8Array(260).fill(i & 255) }] }; };
+  const flat = (i: number) => ({ id: docId(i), collection: 'bafy-col', cids: [`bafy${rnd()}${rnd()}`], body: new Uint8Array(420).fill(i & 255) });
+  const out: Record<string, number> = {};
+  const per = 500;
+  const timeTx = async (db: IDBDatabase, store: string, make: (i: number) => unknown, count: number): Promise<number> => {
+    const t0 = performance.now();
+    for (let s = 0; s < count; s += per) {
+      const recs = Array.from({ length: Math.min(per, count - s) }, (_, j) => make(s + j));
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction([store], 'readwrite');
+        const st = tx.objectStore(store);
+        for (const r of recs) st.add(r);
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+    }
+    return performance.now() - t0;
+  };
+  const readAll = async (db: IDBDatabase, store: string): Promise<number> => {
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const tx = db.transaction([store], 'readonly');
+      let lower: IDBValidKey | undefined;
+      const next = (): void => {
+        const q = tx.objectStore(store).getAll(lower === undefined ? undefined : IDBKeyRange.lowerBound(lower, true), 1000);
+        q.onsuccess = () => { const r = q.result as Array<Record<string, IDBValidKey>>; if (r.length < 1000) return; lower = (r[r.length - 1]!.id ?? r[r.length - 1]!.key)!; next(); };
+      };
+      next();
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    return performance.now() - t0;
+  };
+  for (let rep = 0; rep < 2; rep++) {
+    const a = await open('shp-nested', (d) => { const s = d.createObjectStore('docs', { keyPath: 'id' }); s.createIndex('collection', 'collection'); s.createIndex('cid', 'cids', { multiEntry: true }); });
+    out.nested_add_ms_per_doc = (await timeTx(a, 'docs', nested, args.n)) / args.n;
+    out.nested_read_ms_per_doc = (await readAll(a, 'docs')) / args.n;
+    a.close();
+    const b = await open('shp-flat', (d) => { const s = d.createObjectStore('docs', { keyPath: 'id' }); s.createIndex('collection', 'collection'); s.createIndex('cid', 'cids', { multiEntry: true }); });
+    out.flat_add_ms_per_doc = (await timeTx(b, 'docs', flat, args.n)) / args.n;
+    out.flat_read_ms_per_doc = (await readAll(b, 'docs')) / args.n;
+    b.close();
+    const c = await open('shp-noidx', (d) => { d.createObjectStore('docs', { keyPath: 'id' }); });
+    out.flat_noidx_add_ms_per_doc = (await timeTx(c, 'docs', flat, args.n)) / args.n;
+    c.close();
+    for (const size of [100, 500]) {
+      const pack = (i: number) => { const ids = Array.from({ length: size }, (_, j) => docId(i * size + j)).sort(); return { collection: 'bafy-col', ids, cids: ids.map(() => `bafy${rnd()}${rnd()}`), docs: ids.map((id, j) => ({ ...nested(i * size + j), id })) }; };
+      const variants: Array<[string, (s: IDBObjectStore) => void]> = [
+        ['noidx', () => undefined],
+        ['cid', (s) => { s.createIndex('cid', 'cids', { multiEntry: true }); }],
+        ['cid_id', (s) => { s.createIndex('cid', 'cids', { multiEntry: true }); s.createIndex('id', 'ids', { multiEntry: true }); }],
+        ['cid_id_unique', (s) => { s.createIndex('cid', 'cids', { multiEntry: true }); s.createIndex('id', 'ids', { multiEntry: true, unique: true }); }],
+      ];
+      for (const [name, idx] of variants) {
+        const p = await open('shp-pack', (d) => { const s = d.createObjectStore('packs', { autoIncrement: true }); s.createIndex('collection', 'collection'); idx(s); });
+        out[`pack${size}_${name}_add_ms_per_doc`] = (await timeTx(p, 'packs', pack, args.n / size)) / args.n;
+        p.close();
+      }
+    }
+  }
+  return out;
+}
+
 async function cpuProfile(ctx: BrowserContext, page: Page, fn: () => Promise<unknown>): Promise<CpuProfile> {
   const cdp = await ctx.newCDPSession(page);
   await cdp.send('Profiler.enable');
@@ -475,6 +548,13 @@ async function main(): Promise<void> {
       console.log(timed);
       printCpu('applying tab', await summarise(prof, BUILD), 30);
       await closePages([b]);
+      return;
+    }
+    const packArg = process.argv.find((a) => a.startsWith('--shapes='));
+    if (packArg) {
+      const page = await openNode(ctx, site, nodeName('shp'), { reservation: false });
+      console.log(await page.evaluate(packShapes, { n: Number(packArg.slice('--shapes='.length)) }));
+      await closePages([page]);
       return;
     }
     const liveArg = process.argv.find((a) => a.startsWith('--live='));

@@ -28,10 +28,10 @@ import { LruMap } from './lru.js';
 import { LocalWriter } from './local-writer.js';
 import { mapInSlices } from './slices.js';
 import type { BlockChecker } from './block-checker.js';
-import { ReplicaApplier, type ApplyResult, type IncomingBlock, type RejectedBlock, type VerifiedBlock } from './replica.js';
+import { ReplicaApplier, type ApplyOptions, type ApplyResult, type IncomingBlock, type RejectedBlock, type VerifiedBlock } from './replica.js';
 
 export type { CollectionInfo } from './collections.js';
-export type { ApplyResult, IncomingBlock, RejectedBlock, VerifiedBlock } from './replica.js';
+export type { ApplyOptions, ApplyResult, IncomingBlock, RejectedBlock, VerifiedBlock } from './replica.js';
 
 /** A page request: a list query plus where the page starts and how long it is. */
 export interface PageQuery extends ListQuery {
@@ -349,9 +349,9 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
    * not applied; their missing parents are reported so sync can fetch them. Invalid blocks are
    * rejected with the reason. Applying the same blocks again, in any order, changes nothing.
    */
-  async applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin): Promise<ApplyResult> {
+  async applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin, opts: ApplyOptions = {}): Promise<ApplyResult> {
     const { verified, rejected } = await this.verifyBlocks(items);
-    return this.applyVerifiedBlocks(verified, origin, rejected);
+    return this.applyVerifiedBlocks(verified, origin, rejected, opts);
   }
 
   /**
@@ -407,11 +407,11 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   }
 
   /** Applies blocks that `verifyBlocks` of this engine returned (anything else is refused). */
-  async applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected: RejectedBlock[] = []): Promise<ApplyResult> {
+  async applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected: RejectedBlock[] = [], opts: ApplyOptions = {}): Promise<ApplyResult> {
     const unique = this.replica.admit(blocks);
     return this.queue.run(async () => {
       this.check();
-      return this.replica.apply(unique, origin, [...rejected]);
+      return this.replica.apply(unique, origin, [...rejected], opts);
     });
   }
 

@@ -91,11 +91,11 @@ export class Records {
   }
 
   /** Commits blocks, records and new collections in one transaction and keeps every cache in step. */
-  async commit(records: readonly DocRecord[], blocks: readonly StoredBlock[], collections: readonly CollectionRecord[] = []): Promise<void> {
+  async commit(records: readonly DocRecord[], blocks: readonly StoredBlock[], collections: readonly CollectionRecord[] = [], opts: { readonly pack?: boolean } = {}): Promise<void> {
     // Documents not stored yet are named as created: the store writes them without reading first.
     const known = records.length ? await this.knownDocIds() : undefined;
     const created = known ? records.filter((r) => !known.has(r.id)).map((r) => r.id) : [];
-    await this.store.commit({ blocks, docs: records, ...(collections.length ? { collections } : {}), ...(created.length ? { created } : {}) });
+    await this.store.commit({ blocks, docs: records, ...(collections.length ? { collections } : {}), ...(created.length ? { created, ...(opts.pack ? { pack: true } : {}) } : {}) });
     for (const r of records) {
       this.cache.set(r.id, r);
       this.orders.get(r.collection)?.note(r);

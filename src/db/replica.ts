@@ -44,6 +44,15 @@ export interface ApplyResult {
   readonly docs: readonly DocId[];
 }
 
+/** How a batch of foreign blocks came. */
+export interface ApplyOptions {
+  /**
+   * They come from a ranged pull (a page of the peer's documents in DocID order), so the documents they create
+   * are DocID-neighbours: the store may keep those together (CommitBatch.pack).
+   */
+  readonly ranged?: boolean;
+}
+
 /** What the applier needs from the engine. */
 export interface ReplicaComponents {
   readonly records: Records;
@@ -161,7 +170,7 @@ export class ReplicaApplier {
   }
 
   /** Applies verified blocks in causal order in one transaction; reports what it did. */
-  async apply(list: EncodedBlock[], origin: Origin, rejected: RejectedBlock[]): Promise<ApplyResult> {
+  async apply(list: EncodedBlock[], origin: Origin, rejected: RejectedBlock[], opts: ApplyOptions = {}): Promise<ApplyResult> {
     const { records } = this.c;
     // Read as little as possible, all at once: a block of a document this node never held cannot be
     // stored yet, and recently seen blocks and records come from the caches.
@@ -246,7 +255,7 @@ export class ReplicaApplier {
     const docs = [...changed.values()].flatMap((s) => [...s]);
     if (applied.length) {
       try {
-        await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied);
+        await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied, [], { pack: opts.ranged === true });
       } catch (err) {
         this.c.privateDocs.forget(); // their logs may hold blocks that were not stored
         throw err;

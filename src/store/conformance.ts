@@ -262,6 +262,91 @@ export const storeConformanceCases: StoreCase[] = [
     },
   },
   {
+    name: 'commit: documents created by a ranged pull (pack) read back through every accessor, mixed with others; later changes win',
+    async run(h) {
+      const s = await h.open();
+      // Stored first, on their own: every third DocID of the range the pull fills.
+      const ownIds = Array.from({ length: 30 }, (_, i) => 1000 + i * 9);
+      await s.commit({ blocks: ownIds.map((n) => block(n, doc(n), COL_A)), docs: ownIds.map((n) => record(doc(n), COL_A, [cid(n)], `own${n}`)), created: ownIds.map(doc) });
+      const pulled = Array.from({ length: 270 }, (_, i) => 1000 + i).filter((n) => !ownIds.includes(n));
+      const blocks = pulled.map((n) => block(n, doc(n), COL_A));
+      // One document with two blocks, one with a block too big to keep in a record.
+      const second = block(5000, doc(pulled[3]!), COL_A, [cid(pulled[3]!)]);
+      const big = { ...block(5001, doc(pulled[4]!), COL_A, [cid(pulled[4]!)]), bytes: new Uint8Array(9000).fill(7) };
+      const few = [3000, 3001, 3002].map((n) => block(n, doc(n), COL_B));
+      const docs = [
+        ...pulled.map((n, i) => record(doc(n), COL_A, i === 3 ? [second.cid] : i === 4 ? [big.cid] : [cid(n)], `pulled${n}`)),
+        ...few.map((b) => record(b.doc, COL_B, [b.cid], 'few')),
+      ];
+      await s.commit({ blocks: [...blocks, second, big, ...few], docs, created: docs.map((d) => d.id), pack: true });
+      const all = [...ownIds, ...pulled].sort((x, y) => x - y).map(doc);
+      const check = async (st: Store, what: string, later: BlockCid[] = []): Promise<void> => {
+        eq((await st.getDoc(doc(pulled[11]!)))?.state.fields.name?.value, `pulled${pulled[11]}`, `${what}: getDoc of a pulled document`);
+        eq((await st.getDocs([doc(pulled[0]!), doc(99), doc(ownIds[1]!), doc(3001)])).map((d) => d?.id), [doc(pulled[0]!), undefined, doc(ownIds[1]!), doc(3001)], `${what}: getDocs order`);
+        eq((await st.listDocs(COL_A)).map((d) => d.id).sort(), all, `${what}: listDocs`);
+        eq((await st.listDocs(COL_B)).length, 3, `${what}: listDocs of the other collection`);
+        eq((await st.docIds()).sort(), [...all, ...[3000, 3001, 3002].map(doc)].sort(), `${what}: docIds, each once`);
+        const paged: DocId[] = [];
+        for (let after: DocId | null = null; ;) {
+          const page: DocRecord[] = await st.docsInRange(COL_A, after, null, 70);
+          paged.push(...page.map((d) => d.id));
+          if (page.length < 70) break;
+          after = page[page.length - 1]!.id;
+        }
+        eq(paged, all, `${what}: docsInRange pages through all, in order`);
+        eq((await st.docsInRange(COL_A, doc(1005), doc(1012), 100)).map((d) => d.id), [1006, 1007, 1008, 1009, 1010, 1011, 1012].map(doc), `${what}: docsInRange inside`);
+        eq(await st.getBlock(cid(pulled[7]!)), blocks[7], `${what}: getBlock of a pulled block`);
+        eq(await st.getBlock(big.cid), big, `${what}: a big block`);
+        eq((await st.getBlocks([second.cid, cid(99), cid(ownIds[2]!), cid(3002)])).map((b) => b?.cid), [second.cid, undefined, cid(ownIds[2]!), cid(3002)], `${what}: getBlocks order`);
+        eq(await st.hasBlocks([cid(pulled[100]!), cid(99), big.cid, cid(ownIds[0]!)]), [true, false, true, true], `${what}: hasBlocks`);
+        eq((await st.blocksOfDoc(doc(pulled[3]!))).map((b) => b.cid).sort(), [cid(pulled[3]!), second.cid].sort(), `${what}: blocksOfDoc`);
+        eq((await st.blocksOfDocs([doc(pulled[4]!), doc(ownIds[3]!)])).map((b) => b.cid).sort(), [cid(pulled[4]!), big.cid, cid(ownIds[3]!)].sort(), `${what}: blocksOfDocs`);
+        eq((await st.blocksOfDocRange(doc(1000), doc(1019))).map((b) => b.cid).sort(), [...Array.from({ length: 20 }, (_, i) => cid(1000 + i)), second.cid, big.cid, ...later].sort(), `${what}: blocksOfDocRange`);
+        eq((await st.blockCidsOf(COL_A)).length, 272 + later.length, `${what}: blockCidsOf`);
+      };
+      await check(s, 'after the pull');
+      // A later change of a pulled document: its new record wins, its blocks are all kept.
+      const later = block(6000, doc(pulled[10]!), COL_A, [cid(pulled[10]!)]);
+      await s.commit({ blocks: [later], docs: [record(doc(pulled[10]!), COL_A, [later.cid], 'changed')] });
+      const changed = async (st: Store, what: string): Promise<void> => {
+        eq((await st.getDoc(doc(pulled[10]!)))?.state.fields.name?.value, 'changed', `${what}: the change wins`);
+        eq((await st.listDocs(COL_A)).filter((d) => d.id === doc(pulled[10]!)).map((d) => d.heads), [[later.cid]], `${what}: listed once, changed`);
+        eq((await st.docsInRange(COL_A, doc(pulled[9]!), null, 1))[0]?.heads, [later.cid], `${what}: docsInRange gives the change`);
+        eq((await st.blocksOfDoc(doc(pulled[10]!))).map((b) => b.cid).sort(), [cid(pulled[10]!), later.cid].sort(), `${what}: both blocks`);
+        eq((await st.docIds()).length, all.length + 3, `${what}: still each DocID once`);
+      };
+      await changed(s, 'after the change');
+      // Named as created again, alone or in another pull, on its own or packed: refused, nothing written.
+      const fresh = block(7000, doc(7000), COL_A);
+      await rejects(s.commit({ blocks: [fresh, block(7001, doc(pulled[20]!), COL_A)], docs: [record(doc(7000), COL_A, [fresh.cid], 'x'), record(doc(pulled[20]!), COL_A, [cid(7001)], 'again')], created: [doc(7000), doc(pulled[20]!)] }), 'StoreError', 'a packed document created again');
+      const again = pulled.slice(200, 220);
+      await rejects(s.commit({ blocks: again.map((n) => block(n + 10_000, doc(n), COL_A)), docs: again.map((n) => record(doc(n), COL_A, [cid(n + 10_000)], 'again')), created: again.map(doc), pack: true }), 'StoreError', 'a pull creating packed documents again');
+      const overOwn = [ownIds[29]!, ...Array.from({ length: 19 }, (_, i) => 2000 + i)];
+      await rejects(s.commit({ blocks: overOwn.map((n) => block(n + 10_000, doc(n), COL_A)), docs: overOwn.map((n) => record(doc(n), COL_A, [cid(n + 10_000)], 'again')), created: overOwn.map(doc), pack: true }), 'StoreError', 'a pull creating a document stored on its own');
+      eq(await s.hasBlocks([fresh.cid, cid(11_250), cid(overOwn[0]! + 10_000)]), [false, false, false], 'no block of a refused batch written');
+      eq(await s.getDoc(doc(7000)), undefined, 'no record of a refused batch written');
+      const reopened = await h.reopen(s);
+      await check(reopened, 'after reopening', [later.cid]);
+      await changed(reopened, 'after reopening');
+      await reopened.close();
+    },
+  },
+  {
+    name: 'commit: a pull whose DocID span covers earlier pulled documents, with none in common, is written',
+    async run(h) {
+      const s = await h.open();
+      const first = Array.from({ length: 40 }, (_, i) => 1000 + i * 2);
+      const second = Array.from({ length: 40 }, (_, i) => 1001 + i * 2);
+      for (const ids of [first, second]) {
+        await s.commit({ blocks: ids.map((n) => block(n, doc(n), COL_A)), docs: ids.map((n) => record(doc(n), COL_A, [cid(n)], `v${n}`)), created: ids.map(doc), pack: true });
+      }
+      const all = [...first, ...second].sort((x, y) => x - y).map(doc);
+      eq((await s.docsInRange(COL_A, null, null, 100)).map((d) => d.id), all, 'both pulls, in DocID order');
+      eq((await s.blocksOfDocRange(doc(1010), doc(1013))).map((b) => b.doc).sort(), [1010, 1011, 1012, 1013].map(doc), 'a range across both');
+      await s.close();
+    },
+  },
+  {
     name: 'commit: a batch naming as created a document already stored is refused whole',
     async run(h) {
       const s = await h.open();

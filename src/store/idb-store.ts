@@ -6,6 +6,13 @@
  * it goes to the blocks store. A pulled or created document is then one record and two index entries
  * instead of two records and three index entries: IndexedDB's cost is mostly per record (docs/decisions.md).
  * Databases of version 1 (every block in the blocks store) open unchanged; their blocks stay where they are.
+ *
+ * Version 3 adds packs: when a batch says its created documents come from a ranged pull (`CommitBatch.pack`),
+ * they are kept up to PACK_DOCS to a record (a pack, keyed by its first DocID, with multi-entry indexes on its
+ * DocIDs and CIDs), about eight times cheaper to write than a record each. A pack is never rewritten: when a
+ * packed document changes, its new record goes to the docs store and wins over the pack's copy; its blocks
+ * stay valid where they are (blocks never change). `packIds` repeats each pack's DocIDs and CIDs without the
+ * documents, for the reads that need only those.
  */
 import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
@@ -26,14 +33,43 @@ interface StoredDoc extends DocRecord {
   readonly inline?: readonly InlineBlock[];
 }
 
+/** Documents created together from a ranged pull, kept in one record (never rewritten; see the header). */
+interface Pack {
+  /** Its first DocID. */
+  readonly key: DocId;
+  readonly collection: CollectionId;
+  /** Its documents' DocIDs, sorted (index `id`, multi-entry). */
+  readonly ids: readonly DocId[];
+  /** The CIDs of the blocks its documents hold (index `cid`, multi-entry). */
+  readonly cids: readonly BlockCid[];
+  /** The documents as committed, in `ids` order, each with its blocks. */
+  readonly docs: readonly StoredDoc[];
+}
+
+/** A pack's DocIDs and CIDs alone. */
+interface PackIds {
+  readonly key: DocId;
+  readonly collection: CollectionId;
+  readonly ids: readonly DocId[];
+  readonly cids: readonly BlockCid[];
+}
+
 interface Schema extends DBSchema {
   meta: { key: string; value: unknown };
   collections: { key: string; value: CollectionRecord };
   docs: { key: string; value: StoredDoc; indexes: { collection: string; cid: string } };
   blocks: { key: string; value: StoredBlock; indexes: { doc: string; collection: string } };
+  packs: { key: string; value: Pack; indexes: { id: string; cid: string } };
+  packIds: { key: string; value: PackIds };
 }
 
-const VERSION = 2;
+const VERSION = 3;
+
+/** A pack holds at most this many documents. */
+export const PACK_DOCS = 100;
+
+/** Fewer created documents of one collection than this in a batch are not packed. */
+export const PACK_MIN = 8;
 
 /** Records read in one request by range reads that may be large (each result is copied in one task). */
 const READ_SLICE = 1000;
@@ -71,6 +107,93 @@ function withInline(r: DocRecord, blocks: readonly StoredBlock[]): { stored: Sto
   return { stored: cids.length ? { ...r, cids, inline } : r, rest };
 }
 
+/**
+ * Splits created documents (their records already holding their blocks) into packs: per collection, in DocID
+ * order, runs of at most PACK_DOCS of near-equal size; a collection with fewer than PACK_MIN stays unpacked.
+ */
+export function packsOf(fresh: ReadonlyArray<StoredDoc>): { packs: Pack[]; single: StoredDoc[] } {
+  const byCollection = new Map<CollectionId, StoredDoc[]>();
+  for (const d of fresh) {
+    const list = byCollection.get(d.collection);
+    if (list) list.push(d);
+    else byCollection.set(d.collection, [d]);
+  }
+  const packs: Pack[] = [];
+  const single: StoredDoc[] = [];
+  for (const [collection, docs] of byCollection) {
+    if (docs.length < PACK_MIN) {
+      single.push(...docs);
+      continue;
+    }
+    docs.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const count = Math.ceil(docs.length / PACK_DOCS);
+    for (let i = 0; i < count; i++) {
+      const part = docs.slice(Math.floor((i * docs.length) / count), Math.floor(((i + 1) * docs.length) / count));
+      packs.push({ key: part[0]!.id, collection, ids: part.map((d) => d.id), cids: part.flatMap((d) => d.cids ?? []), docs: part });
+    }
+  }
+  return { packs, single };
+}
+
+/** The document `id` of a pack, if it holds it. */
+function docInPack(p: Pack | undefined, id: DocId): StoredDoc | undefined {
+  if (!p) return undefined;
+  let lo = 0;
+  let hi = p.ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const m = p.ids[mid]!;
+    if (m === id) return p.docs[mid];
+    if (m < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/** Reads packs inside one transaction, each pack at most once. */
+class PackReader {
+  private readonly read = new Map<string, Promise<Pack | undefined>>();
+  constructor(private readonly packs: IDBObjectStore) {}
+
+  private pack(key: IDBValidKey): Promise<Pack | undefined> {
+    const k = key as string;
+    let p = this.read.get(k);
+    if (!p) {
+      p = done(this.packs.get(k) as IDBRequest<Pack | undefined>);
+      this.read.set(k, p);
+    }
+    return p;
+  }
+
+  /** The packed copy of a document (a record in the docs store, when there is one, wins over it). */
+  async doc(id: DocId): Promise<StoredDoc | undefined> {
+    const key = await done(this.packs.index('id').getKey(id));
+    return key === undefined ? undefined : docInPack(await this.pack(key), id);
+  }
+
+  async block(cid: BlockCid): Promise<StoredBlock | undefined> {
+    const key = await done(this.packs.index('cid').getKey(cid));
+    if (key === undefined) return undefined;
+    const p = await this.pack(key);
+    const d = p?.docs.find((x) => x.cids?.includes(cid));
+    return inlineOf(d).find((b) => b.cid === cid);
+  }
+
+  async hasBlock(cid: BlockCid): Promise<boolean> {
+    return (await done(this.packs.index('cid').getKey(cid))) !== undefined;
+  }
+
+  /** Packed documents whose DocIDs lie in `range`. */
+  async docsIn(range: IDBKeyRange, keep: (d: StoredDoc) => boolean = () => true): Promise<StoredDoc[]> {
+    const keys = [...new Set(await done(this.packs.index('id').getAllKeys(range)))];
+    const out: StoredDoc[] = [];
+    for (const p of await Promise.all(keys.map((k) => this.pack(k)))) {
+      for (const d of p?.docs ?? []) if (range.includes(d.id) && keep(d)) out.push(d);
+    }
+    return out;
+  }
+}
+
 /** Blocks from both places, each CID once (a block committed again may sit in both). */
 function merged(lists: ReadonlyArray<readonly StoredBlock[]>): StoredBlock[] {
   const seen = new Set<BlockCid>();
@@ -89,6 +212,20 @@ function done<T>(req: IDBRequest<T>): Promise<T> {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
+}
+
+/** A transaction's end as a promise (rejects when it aborts). */
+function finished(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new StoreError('transaction aborted'));
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+/** Documents in DocID order. */
+function sortedById<T extends { readonly id: DocId }>(list: T[]): T[] {
+  return list.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
 
 /** The IndexedDB database name used for a node name. */
@@ -113,6 +250,13 @@ export async function openIdbStore(nodeName: string): Promise<IdbStore> {
         }
         // Version 2: blocks kept in their document's record, found by CID through this index.
         if (oldVersion < 2) tx.objectStore('docs').createIndex('cid', 'cids', { multiEntry: true });
+        // Version 3: packs of documents created together by a ranged pull.
+        if (oldVersion < 3) {
+          const packs = db.createObjectStore('packs', { keyPath: 'key' });
+          packs.createIndex('id', 'ids', { multiEntry: true });
+          packs.createIndex('cid', 'cids', { multiEntry: true });
+          db.createObjectStore('packIds', { keyPath: 'key' });
+        }
       },
       blocking() {
         // Another connection wants to upgrade or delete: step aside rather than block it, and say so.
@@ -122,7 +266,7 @@ export async function openIdbStore(nodeName: string): Promise<IdbStore> {
         store?.closedElsewhere('the browser closed this node\'s database');
       },
     });
-    store = new IdbStore(db);
+    store = new IdbStore(db, (await db.count('packIds')) > 0);
     return store;
   } catch (err) {
     throw new StoreError(`could not open IndexedDB database ${name}: ${(err as Error).message}`);
@@ -134,7 +278,17 @@ export class IdbStore implements Store {
   private closed = false;
   private closedReason: StoreError | undefined;
   private readonly closeListeners = new Set<(error: StoreError) => void>();
-  constructor(private readonly db: IDBPDatabase<Schema>) {}
+  /** @param packed whether any pack is stored (reads skip the packs otherwise) */
+  constructor(private readonly db: IDBPDatabase<Schema>, private packed = false) {}
+
+  /** A raw read-only transaction on `names`, plus the packs' reader when there are packs. */
+  private reading(names: string[]): { tx: IDBTransaction; packs: PackReader | undefined; end: Promise<void> } {
+    const raw = unwrap(this.check()) as IDBDatabase;
+    const tx = raw.transaction(this.packed ? [...names, 'packs'] : names, 'readonly');
+    const end = finished(tx);
+    end.catch(() => undefined); // awaited by the reader; a failed request rejects it first
+    return { tx, packs: this.packed ? new PackReader(tx.objectStore('packs')) : undefined, end };
+  }
 
   private check(): IDBPDatabase<Schema> {
     if (this.closedReason) throw this.closedReason;
@@ -177,49 +331,79 @@ export class IdbStore implements Store {
   }
 
   async getDoc(id: DocId): Promise<DocRecord | undefined> {
-    const s = await this.check().get('docs', id);
-    return s && recordOf(s);
+    return (await this.getDocs([id]))[0];
   }
 
   async getDocs(ids: readonly DocId[]): Promise<Array<DocRecord | undefined>> {
-    const tx = this.check().transaction('docs', 'readonly');
-    const out = await Promise.all(ids.map((id) => tx.store.get(id)));
-    await tx.done;
+    const { tx, packs, end } = this.reading(['docs']);
+    const docs = tx.objectStore('docs');
+    const out = await Promise.all(ids.map(async (id) => {
+      const s = await done(docs.get(id) as IDBRequest<StoredDoc | undefined>);
+      return s ?? (await packs?.doc(id));
+    }));
+    await end;
     return out.map((s) => s && recordOf(s));
   }
 
   async listDocs(collection: CollectionId): Promise<DocRecord[]> {
-    return (await this.check().getAllFromIndex('docs', 'collection', collection)).map(recordOf);
+    const own = await this.check().getAllFromIndex('docs', 'collection', collection);
+    if (!this.packed) return own.map(recordOf);
+    // Packed documents of the collection, unless a record of their own replaced them; a pack a read.
+    const { tx, end } = this.reading(['packIds']);
+    const store = tx.objectStore('packs');
+    const keys = (await done(tx.objectStore('packIds').getAll() as IDBRequest<PackIds[]>)).filter((p) => p.collection === collection).map((p) => p.key);
+    const packed = (await Promise.all(keys.map((k) => done(store.get(k) as IDBRequest<Pack | undefined>)))).flatMap((p) => p?.docs ?? []);
+    await end;
+    if (!packed.length) return own.map(recordOf);
+    const mine = new Set(own.map((d) => d.id));
+    return sortedById([...own, ...packed.filter((d) => !mine.has(d.id))]).map(recordOf);
   }
 
   async docsInRange(collection: CollectionId, after: DocId | null, upto: DocId | null, limit: number): Promise<DocRecord[]> {
-    const out: DocRecord[] = [];
-    if (limit <= 0 || (after !== null && upto !== null && after >= upto)) return out;
+    const out: StoredDoc[] = [];
+    if (limit <= 0 || (after !== null && upto !== null && after >= upto)) return [];
+    const range = after === null
+      ? (upto === null ? null : IDBKeyRange.upperBound(upto))
+      : (upto === null ? IDBKeyRange.lowerBound(after, true) : IDBKeyRange.bound(after, upto, true, false));
     // Documents are keyed by DocID: read the key range in batches with getAll (far faster than a cursor)
     // and keep those of the collection; other collections' documents in the range are read and skipped.
-    const tx = this.check().transaction('docs', 'readonly');
+    const { tx, packs, end } = this.reading(['docs']);
+    const docs = tx.objectStore('docs');
     let lower = after;
     for (;;) {
-      const range = lower === null
-        ? (upto === null ? undefined : IDBKeyRange.upperBound(upto))
+      const slice = lower === null
+        ? range
         : (upto === null ? IDBKeyRange.lowerBound(lower, true) : IDBKeyRange.bound(lower, upto, true, false));
       const want = Math.max(256, limit - out.length);
-      const batch = await tx.store.getAll(range, want);
+      const batch = await done(docs.getAll(slice, want) as IDBRequest<StoredDoc[]>);
       for (const d of batch) {
         if (d.collection !== collection) continue;
-        out.push(recordOf(d));
+        out.push(d);
         if (out.length === limit) break;
       }
       if (out.length === limit || batch.length < want) break;
       lower = batch[batch.length - 1]!.id;
       if (upto !== null && lower >= upto) break;
     }
-    await tx.done;
-    return out;
+    // The first `limit` of the union are among the first `limit` of each part; a record wins over a packed copy.
+    const packed = packs ? await packs.docsIn(range ?? IDBKeyRange.lowerBound(''), (d) => d.collection === collection) : [];
+    await end;
+    if (!packed.length) return out.map(recordOf);
+    const mine = new Set(out.map((d) => d.id));
+    return sortedById([...out, ...packed.filter((d) => !mine.has(d.id))]).slice(0, limit).map(recordOf);
   }
 
   async docIds(): Promise<DocId[]> {
-    return (await this.check().getAllKeys('docs')) as DocId[];
+    const { tx, end } = this.reading(this.packed ? ['docs', 'packIds'] : ['docs']);
+    const [keys, packed] = await Promise.all([
+      done(tx.objectStore('docs').getAllKeys() as unknown as IDBRequest<DocId[]>),
+      this.packed ? done(tx.objectStore('packIds').getAll() as IDBRequest<PackIds[]>) : Promise.resolve([]),
+    ]);
+    await end;
+    if (!packed.length) return keys;
+    const out = new Set(keys);
+    for (const p of packed) for (const id of p.ids) out.add(id);
+    return [...out];
   }
 
   async getBlock(cid: BlockCid): Promise<StoredBlock | undefined> {
@@ -227,27 +411,28 @@ export class IdbStore implements Store {
   }
 
   async getBlocks(cids: readonly BlockCid[]): Promise<Array<StoredBlock | undefined>> {
-    const tx = this.check().transaction(['blocks', 'docs'], 'readonly');
+    const { tx, packs, end } = this.reading(['blocks', 'docs']);
     const blocks = tx.objectStore('blocks');
     const byCid = tx.objectStore('docs').index('cid');
     const out = await Promise.all(cids.map(async (cid) => {
-      const b = await blocks.get(cid);
+      const b = await done(blocks.get(cid) as IDBRequest<StoredBlock | undefined>);
       if (b) return b;
-      return inlineOf(await byCid.get(cid)).find((x) => x.cid === cid);
+      const inline = inlineOf(await done(byCid.get(cid) as IDBRequest<StoredDoc | undefined>)).find((x) => x.cid === cid);
+      return inline ?? (await packs?.block(cid));
     }));
-    await tx.done;
+    await end;
     return out;
   }
 
   async hasBlocks(cids: readonly BlockCid[]): Promise<boolean[]> {
-    const tx = this.check().transaction(['blocks', 'docs'], 'readonly');
+    const { tx, packs, end } = this.reading(['blocks', 'docs']);
     const blocks = tx.objectStore('blocks');
     const byCid = tx.objectStore('docs').index('cid');
     const out = await Promise.all(cids.map(async (cid) => {
-      const [out, inline] = await Promise.all([blocks.getKey(cid), byCid.getKey(cid)]);
-      return out !== undefined || inline !== undefined;
+      const [out, inline, packed] = await Promise.all([done(blocks.getKey(cid)), done(byCid.getKey(cid)), packs?.hasBlock(cid) ?? false]);
+      return out !== undefined || inline !== undefined || packed;
     }));
-    await tx.done;
+    await end;
     return out;
   }
 
@@ -256,49 +441,58 @@ export class IdbStore implements Store {
   }
 
   async blocksOfDocs(docs: readonly DocId[]): Promise<StoredBlock[]> {
-    const tx = this.check().transaction(['blocks', 'docs'], 'readonly');
+    const { tx, packs, end } = this.reading(['blocks', 'docs']);
     const index = tx.objectStore('blocks').index('doc');
     const records = tx.objectStore('docs');
     const out = await Promise.all(docs.map(async (d) => {
-      const [rec, rest] = await Promise.all([records.get(d), index.getAll(d)]);
-      return merged([inlineOf(rec), rest]);
+      const [rec, rest, packed] = await Promise.all([
+        done(records.get(d) as IDBRequest<StoredDoc | undefined>),
+        done(index.getAll(d) as IDBRequest<StoredBlock[]>),
+        packs?.doc(d),
+      ]);
+      return merged([inlineOf(packed), inlineOf(rec), rest]);
     }));
-    await tx.done;
+    await end;
     return out.flat();
   }
 
   async blocksOfDocRange(from: DocId, to: DocId): Promise<StoredBlock[]> {
     if (from > to) return [];
-    const tx = this.check().transaction(['blocks', 'docs'], 'readonly');
+    const { tx, packs, end } = this.reading(['blocks', 'docs']);
     const docs = tx.objectStore('docs');
     // Records a read at a time: each read's records are copied into this thread in one task (5,000 of them
     // took over 200 ms).
     const readRecords = async (): Promise<StoredBlock[]> => {
       const out: StoredBlock[] = [];
       for (let lower: DocId | null = null; ;) {
-        const batch: StoredDoc[] = await docs.getAll(IDBKeyRange.bound(lower ?? from, to, lower !== null, false), READ_SLICE);
+        const batch = await done(docs.getAll(IDBKeyRange.bound(lower ?? from, to, lower !== null, false), READ_SLICE) as IDBRequest<StoredDoc[]>);
         for (const r of batch) out.push(...inlineOf(r));
         // (An open lower bound equal to the upper one is not a valid range: stop at `to`.)
         if (batch.length < READ_SLICE || batch[batch.length - 1]!.id >= to) return out;
         lower = batch[batch.length - 1]!.id as DocId;
       }
     };
-    const [inline, rest] = await Promise.all([readRecords(), tx.objectStore('blocks').index('doc').getAll(IDBKeyRange.bound(from, to))]);
-    await tx.done;
-    return merged([inline, rest]);
+    const [inline, rest, packed] = await Promise.all([
+      readRecords(),
+      done(tx.objectStore('blocks').index('doc').getAll(IDBKeyRange.bound(from, to)) as IDBRequest<StoredBlock[]>),
+      packs?.docsIn(IDBKeyRange.bound(from, to)) ?? [],
+    ]);
+    await end;
+    return merged([inline, packed.flatMap(inlineOf), rest]);
   }
 
   async blockCidsOf(collection: CollectionId): Promise<BlockCid[]> {
     // Blocks kept in records: the CID index's keys whose record is of the collection (a key cursor reads
-    // no record); the rest from the blocks store's collection index.
-    const raw = unwrap(this.check()) as IDBDatabase;
-    const tx = raw.transaction(['blocks', 'docs'], 'readonly');
+    // no record); packed ones from the packs' CID lists; the rest from the blocks store's collection index.
+    const { tx, end } = this.reading(this.packed ? ['blocks', 'docs', 'packIds'] : ['blocks', 'docs']);
     const docs = tx.objectStore('docs');
-    const [ofCollection, rest] = await Promise.all([
+    const [ofCollection, rest, packed] = await Promise.all([
       done(docs.index('collection').getAllKeys(collection)),
       done(tx.objectStore('blocks').index('collection').getAllKeys(collection)),
+      this.packed ? done(tx.objectStore('packIds').getAll() as IDBRequest<PackIds[]>) : Promise.resolve([]),
     ]);
     const out = new Set(rest as BlockCid[]);
+    for (const p of packed) if (p.collection === collection) for (const c of p.cids) out.add(c);
     if (ofCollection.length) {
       const mine = new Set(ofCollection);
       await new Promise<void>((resolve, reject) => {
@@ -312,6 +506,7 @@ export class IdbStore implements Store {
         };
       });
     }
+    await end;
     return [...out];
   }
 
@@ -329,13 +524,22 @@ export class IdbStore implements Store {
       else byDoc.set(b.doc, [b]);
     }
     // Documents this batch creates are written without reading; any other is read first, to keep the
-    // blocks its record holds (and, when it turns out not to be stored, to keep this batch's in it).
-    const fresh = batch.docs.filter((d) => created.has(d.id)).map((d) => withInline(d, byDoc.get(d.id) ?? []));
+    // blocks its record holds (and, when it turns out not to be stored, to keep this batch's in it). Created
+    // documents of a ranged pull are kept together in packs.
+    const createdDocs = batch.docs.filter((d) => created.has(d.id)).map((d) => withInline(d, byDoc.get(d.id) ?? []));
+    const overflow = createdDocs.flatMap((f) => f.rest);
+    const { packs, single } = batch.pack ? packsOf(createdDocs.map((f) => f.stored)) : { packs: [], single: createdDocs.map((f) => f.stored) };
     const others = batch.docs.filter((d) => !created.has(d.id));
     const recorded = new Set(batch.docs.map((d) => d.id));
     const loose = batch.blocks.filter((b) => !recorded.has(b.doc));
-    const needBlocks = others.length > 0 || loose.length > 0 || fresh.some((f) => f.rest.length > 0);
-    const names = [...(needBlocks ? ['blocks'] : []), 'docs', ...(meta.length ? ['meta'] : []), ...(cols.length ? ['collections'] : [])];
+    const needBlocks = others.length > 0 || loose.length > 0 || overflow.length > 0;
+    // With packs stored, a document named as created is looked for there too.
+    const checkPacks = this.packed && single.length > 0;
+    const names = [
+      ...(needBlocks ? ['blocks'] : []), 'docs',
+      ...(packs.length || checkPacks ? ['packs'] : []), ...(packs.length ? ['packIds'] : []),
+      ...(meta.length ? ['meta'] : []), ...(cols.length ? ['collections'] : []),
+    ];
     return new Promise<void>((resolve, reject) => {
       const fail = (why: unknown): void => reject(new StoreError(`commit failed, nothing was written: ${why instanceof Error || why instanceof DOMException ? why.message : String(why)}`));
       let tx: IDBTransaction;
@@ -346,7 +550,10 @@ export class IdbStore implements Store {
         return;
       }
       let failure: unknown;
-      tx.oncomplete = () => resolve();
+      tx.oncomplete = () => {
+        if (packs.length) this.packed = true;
+        resolve();
+      };
       tx.onabort = () => fail(failure ?? tx.error ?? 'aborted');
       // A put can throw synchronously (DataCloneError): abort so earlier puts of the batch are undone.
       const guarded = (fn: () => void): void => {
@@ -357,6 +564,9 @@ export class IdbStore implements Store {
           try { tx.abort(); } catch { /* already finished */ }
         }
       };
+      const refuse = (id: DocId): void => guarded(() => {
+        throw new StoreError(`document ${id} is already stored`);
+      });
       guarded(() => {
         const docs = tx.objectStore('docs');
         const blocks = needBlocks ? tx.objectStore('blocks') : undefined;
@@ -369,22 +579,68 @@ export class IdbStore implements Store {
               for (const b of mine) blocks!.put(b);
               docs.put(old.cids ? { ...d, cids: old.cids, inline: old.inline! } : d);
             } else {
+              // (Also a packed document's first own record: it wins over the packed copy, which keeps its blocks.)
               const { stored, rest } = withInline(d, mine);
               for (const b of rest) blocks!.put(b);
               docs.put(stored);
             }
           });
         }
+        if (checkPacks) {
+          const byId = tx.objectStore('packs').index('id');
+          for (const d of single) {
+            const req = byId.getKey(d.id);
+            req.onsuccess = () => { if (req.result !== undefined) refuse(d.id); };
+          }
+        }
+        if (packs.length) {
+          // No document of a pack may be stored already, on its own or in another pack: both looked up over
+          // the pack's DocID span (narrow: a pack comes from a ranged pull). Requests run in order, so these
+          // reads see the store as it was before this batch's writes, issued after them.
+          const packStore = tx.objectStore('packs');
+          const idStore = tx.objectStore('packIds');
+          for (const p of packs) {
+            const span = IDBKeyRange.bound(p.ids[0]!, p.ids[p.ids.length - 1]!);
+            const mine = new Set<string>(p.ids);
+            const own = docs.getAllKeys(span);
+            own.onsuccess = () => {
+              const hit = (own.result as string[]).find((k) => mine.has(k));
+              if (hit !== undefined) refuse(hit as DocId);
+            };
+            const near = packStore.index('id').getAllKeys(span);
+            near.onsuccess = () => guarded(() => {
+              for (const key of new Set(near.result)) {
+                const ids = idStore.get(key);
+                ids.onsuccess = () => {
+                  const hit = (ids.result as PackIds | undefined)?.ids.find((k) => mine.has(k));
+                  if (hit !== undefined) refuse(hit);
+                };
+              }
+            });
+          }
+        }
         const writes: Array<() => IDBRequest> = [];
         for (const b of loose) writes.push(() => blocks!.put(b));
-        for (const f of fresh) {
+        for (const b of overflow) writes.push(() => blocks!.put(b));
+        for (const d of single) {
           // `add`: a document named as created that is stored after all fails the whole batch.
           writes.push(() => {
-            const req = docs.add(f.stored);
-            req.onerror = () => { failure = `document ${f.stored.id} is already stored`; };
+            const req = docs.add(d);
+            req.onerror = () => { failure = `document ${d.id} is already stored`; };
             return req;
           });
-          for (const b of f.rest) writes.push(() => blocks!.put(b));
+        }
+        if (packs.length) {
+          const packStore = tx.objectStore('packs');
+          const idStore = tx.objectStore('packIds');
+          for (const p of packs) {
+            writes.push(() => {
+              const req = packStore.add(p);
+              req.onerror = () => { failure = `pack ${p.key} is already stored`; };
+              return req;
+            });
+            writes.push(() => idStore.add({ key: p.key, collection: p.collection, ids: p.ids, cids: p.cids }));
+          }
         }
         if (meta.length) {
           const m = tx.objectStore('meta');

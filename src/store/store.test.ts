@@ -126,4 +126,29 @@ describe('IdbStore layout versions', () => {
     expect(await s.hasBlocks(['bafyfresh', 'bafyold1'] as never)).toEqual([true, true]);
     await s.close();
   });
+
+  it('keeps the created documents of a ranged pull in packs (one record per PACK_DOCS), the rest a record each', async () => {
+    const { openDB } = await import('idb');
+    const { openIdbStore, idbNameFor, deleteIdbStore, PACK_DOCS } = await import('./idb-store.js');
+    const name = `packs-${process.pid}`;
+    await deleteIdbStore(name);
+    const col = 'bafyreia-collection-a';
+    const doc = (n: number) => `bae-00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
+    const s = await openIdbStore(name);
+    const make = (from: number, count: number) => {
+      const ids = Array.from({ length: count }, (_, i) => doc(from + i));
+      return {
+        blocks: ids.map((id, i) => ({ cid: `bafy${from + i}`, collection: col, doc: id, clock: [1, 0], parents: [], bytes: new Uint8Array([1]) })),
+        docs: ids.map((id, i) => ({ id, collection: col, heads: [`bafy${from + i}`], state: { fields: {}, deleted: false } })),
+        created: ids,
+      } as never;
+    };
+    await s.commit({ ...(make(1, 250) as object), pack: true } as never);
+    await s.commit(make(1000, 20));
+    await s.close();
+    const raw = await openDB(idbNameFor(name));
+    expect(await raw.count('packs')).toBe(Math.ceil(250 / PACK_DOCS));
+    expect(await raw.count('docs')).toBe(20);
+    raw.close();
+  });
 });

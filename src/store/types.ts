@@ -44,6 +44,11 @@ export interface CommitBatch {
    * them without reading first. A batch naming a document that is already stored is refused whole.
    */
   readonly created?: readonly DocId[];
+  /**
+   * The created documents come from a ranged pull (DocID-contiguous where they came from): a store may keep
+   * them together (IndexedDB packs them, docs/decisions.md). Reads are the same either way.
+   */
+  readonly pack?: boolean;
 }
 
 /** A node's persistent storage. Implementations: IndexedDB and memory, both passing one conformance suite. */

@@ -4,7 +4,7 @@ import type { EncodedBlock } from '../core/block.js';
 import type { SetDigest } from '../core/digest.js';
 import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
 import type {
-  ApplyResult, BlockBytes, ChangeEvent, CollectionInfo, IncomingBlock, OutgoingEvent, RejectedBlock, VerifiedBlock,
+  ApplyOptions, ApplyResult, BlockBytes, ChangeEvent, CollectionInfo, IncomingBlock, OutgoingEvent, RejectedBlock, VerifiedBlock,
 } from '../db/database.js';
 import type { Store } from '../store/types.js';
 
@@ -27,8 +27,9 @@ export interface ReplicaPort {
    * each result is a block that passed (applying it skips those checks) or undefined. Never throws.
    */
   precheckBytes?(blocks: readonly Uint8Array[]): Promise<Array<EncodedBlock | undefined>>;
-  applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected?: RejectedBlock[]): Promise<ApplyResult>;
-  applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin): Promise<ApplyResult>;
+  applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected?: RejectedBlock[], opts?: ApplyOptions): Promise<ApplyResult>;
+  /** `opts.ranged`: the blocks come from a ranged pull (their new documents are DocID-neighbours). */
+  applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin, opts?: ApplyOptions): Promise<ApplyResult>;
   heads(doc: DocId): Promise<BlockCid[]>;
   collectionHeads(collection: CollectionId): Promise<Map<DocId, BlockCid[]>>;
   missingBlocks(doc: DocId, peerHeads: readonly BlockCid[]): Promise<BlockBytes[]>;

@@ -129,7 +129,7 @@ export class Puller {
         const current: At = at;
         let early: { at: At; answer: Answer } | undefined;
         try {
-          const resume = await this.request(peer, col, answer, t, () => report(false), (r) => {
+          const resume = await this.request(peer, col, answer, t, () => report(false), true, (r) => {
             const next = resumed(current, r);
             early = { at: next, answer: this.ask(peer, requestAt(next)) };
           });
@@ -175,9 +175,10 @@ export class Puller {
 
   /**
    * Applies a pull's answer frame by frame; returns where to resume, if the peer said. A `more` frame is
-   * handed to `onMore` when it comes (a peer may send it before its blocks); a second one is refused.
+   * handed to `onMore` when it comes (a peer may send it before its blocks); a second one is refused. `ranged`: the
+   * answer is a page of the peer's documents in DocID order (the store may keep the documents it creates together).
    */
-  private async request(peer: PeerIdString, col: CollectionInfo, answer: Answer, t: Tally, progress: () => void, onMore?: (after: DocId) => void): Promise<DocId | null> {
+  private async request(peer: PeerIdString, col: CollectionInfo, answer: Answer, t: Tally, progress: () => void, ranged = false, onMore?: (after: DocId) => void): Promise<DocId | null> {
     const { db } = this.c;
     let resume: DocId | null = null;
     let first = true;
@@ -193,7 +194,7 @@ export class Puller {
         const part = items.slice(i, i + n);
         i += part.length;
         const t0 = performance.now();
-        const r = await db.applyBlocks(part, peer);
+        const r = await db.applyBlocks(part, peer, { ranged });
         const per = (performance.now() - t0) / part.length;
         t.msPerBlock = t.msPerBlock === 0 ? per : 0.7 * t.msPerBlock + 0.3 * per;
         t.applied += r.applied.length;
