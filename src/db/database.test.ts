@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { createBlock, createBlockAsync, deriveDocId, encodeBlock, generateSecretKey, identityFromSecretKey, type BlockCid, type DocId } from '../core/index.js';
+import { createBlock, createBlockAsync, decodeBlock, deriveDocId, encodeBlock, generateSecretKey, identityFromSecretKey, type BlockCid, type DocId } from '../core/index.js';
 import { createMemoryData } from '../store/memory-store.js';
 import { deleteIdbStore, openIdbStore } from '../store/idb-store.js';
 import { Database, type ChangeEvent } from './database.js';
@@ -312,6 +312,24 @@ describe('foreign blocks', () => {
     expect((await a.missingInRange(col, null, null, await b.collectionHeads(col))).blocks).toEqual([]);
     expect(d2.id).toBeDefined();
     expect((await a.getBlocks([sent[0]!.cid, 'bafynope' as BlockCid]))[1]).toBeUndefined();
+  });
+
+  it('answers a range in DocID order, each document\'s blocks parents first (new documents arrive as DocID-neighbours)', async () => {
+    const a = await memoryDb();
+    const docs = await a.createMany('User', Array.from({ length: 40 }, (_, i) => ({ name: `n${i}` })));
+    // Later edits of early-created documents: in clock order these would come last.
+    for (const d of docs.slice(0, 5)) await a.update('User', d.id, { age: 7 });
+    const col = a.collection('User').id;
+    const { blocks } = await a.missingInRange(col, null, null, new Map());
+    const sent = blocks.map((b) => decodeBlock(b.bytes, b.cid));
+    const order = sent.map((b) => b.block.doc);
+    expect(order).toEqual([...order].sort());
+    for (const d of docs.slice(0, 5)) {
+      const mine = sent.filter((b) => b.block.doc === d.id);
+      expect(mine).toHaveLength(2);
+      expect(mine[1]!.block.parents).toEqual([mine[0]!.cid]);
+    }
+    await a.close();
   });
 
   it('concurrent edits: the later clock wins the field, other fields keep both edits', async () => {

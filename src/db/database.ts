@@ -19,7 +19,7 @@ import { DbError } from '../core/errors.js';
 import type { DocRecord, Store, StoredBlock } from '../store/types.js';
 import { toDocument, type Document } from './document.js';
 import { readsAll, runQuery, sortSpecs, type ListQuery } from './query.js';
-import { blocksPeerLacks, sortCausal } from './dag.js';
+import { blocksPeerLacks } from './dag.js';
 import { commitsOf, type Commit, type SealedOpener } from './history.js';
 import { CollectionRegistry, type CollectionInfo } from './collections.js';
 import { Records, SerialQueue } from './records.js';
@@ -502,7 +502,9 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       }
     }
     if (resume === null && ids.length === maxDocs) resume = ids[ids.length - 1]!;
-    return { blocks: sortCausal(out).map(({ cid, bytes }) => ({ cid, bytes })), resume };
+    // In DocID order, each document's blocks parents first (a block's parents are of its own document): the
+    // receiver's new documents then come as DocID-neighbours, which its store keeps together.
+    return { blocks: out.map(({ cid, bytes }) => ({ cid, bytes })), resume };
   }
 
   /**

@@ -620,6 +620,7 @@ export class IdbStore implements Store {
           }
         }
         const writes: Array<() => IDBRequest> = [];
+        const weights: number[] = []; // documents a write copies, where more than one
         for (const b of loose) writes.push(() => blocks!.put(b));
         for (const b of overflow) writes.push(() => blocks!.put(b));
         for (const d of single) {
@@ -634,6 +635,7 @@ export class IdbStore implements Store {
           const packStore = tx.objectStore('packs');
           const idStore = tx.objectStore('packIds');
           for (const p of packs) {
+            weights[writes.length] = p.ids.length;
             writes.push(() => {
               const req = packStore.add(p);
               req.onerror = () => { failure = `pack ${p.key} is already stored`; };
@@ -650,13 +652,17 @@ export class IdbStore implements Store {
           const c = tx.objectStore('collections');
           for (const r of cols) writes.push(() => c.put(r));
         }
-        // Each put copies its record on this thread: a large batch is issued PUT_SLICE records at a time, the
-        // next slice from the success of the previous one's last request (the transaction stays open), so a
-        // commit of 500 blocks is not one long task.
+        // Each put copies its record on this thread: a large batch is issued about PUT_SLICE documents' worth at
+        // a time (a pack counts for its documents), the next slice from the success of the previous one's last
+        // request (the transaction stays open), so a commit of 500 blocks is not one long task.
         const issue = (from: number): void => guarded(() => {
-          const end = Math.min(writes.length, from + PUT_SLICE);
           let last: IDBRequest | undefined;
-          for (let i = from; i < end; i++) last = writes[i]!();
+          let i = from;
+          for (let load = 0; i < writes.length && load < PUT_SLICE; i++) {
+            load += weights[i] ?? 1;
+            last = writes[i]!();
+          }
+          const end = i;
           if (last && end < writes.length) last.onsuccess = () => issue(end);
         });
         issue(0);

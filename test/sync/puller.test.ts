@@ -52,11 +52,12 @@ function receiver(db: Database, gate: Promise<void>, log: string[]): ReplicaPort
   let k = 0;
   return {
     collectionHeads: async () => new Map(),
-    applyBlocks: async (items: Parameters<Database['applyBlocks']>[0], origin: string) => {
+    applyBlocks: async (items: Parameters<Database['applyBlocks']>[0], origin: string, opts?: { ranged?: boolean }) => {
       const i = k++;
       log.push(`apply ${i} start`);
+      if (opts?.ranged) log.push(`apply ${i} ranged`);
       await gate;
-      const r = await db.applyBlocks(items, origin as never);
+      const r = await db.applyBlocks(items, origin as never, opts);
       log.push(`apply ${i} end`);
       return r;
     },
@@ -104,6 +105,8 @@ describe('Puller', () => {
     const puller = new Puller({ db: receiver(target, Promise.resolve(), log), network: net, log: () => undefined, progress: () => undefined, fingerprints: async () => { throw new Error('unused'); } });
     expect((await puller.pull(PEER, target.collection('User'), { all: true })).applied).toBe(6);
     expect(log.filter((l) => l.startsWith('request'))).toEqual(['request 0', 'request 1']);
+    // The pages of a range pull are applied as such (the store may keep their new documents together).
+    expect(log.filter((l) => l.endsWith('ranged')).length).toBe(log.filter((l) => l.endsWith(' start')).length);
     await source.close();
     await target.close();
   });
