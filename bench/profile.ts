@@ -271,7 +271,7 @@ function installTracer(): void {
     };
   };
   const db = g.__node.db;
-  for (const m of ['applyBlocks', 'verifyBlocks', 'applyVerifiedBlocks', 'missingInRange', 'collectionHeads', 'digest', 'heads', 'missingBlocks']) wrap(db, m, `db.${m}`);
+  for (const m of ['applyBlocks', 'precheckBytes', 'verifyBlocks', 'applyVerifiedBlocks', 'missingInRange', 'collectionHeads', 'digest', 'heads', 'missingBlocks']) wrap(db, m, `db.${m}`);
   const store = db.store as Record<string, unknown> | undefined;
   for (const m of ['commit', 'getDocs', 'docsInRange', 'blocksOfDocRange', 'blocksOfDocs', 'getBlocks', 'hasBlocks', 'listDocs']) wrap(store, m, `store.${m}`);
   const sync = g.__node.sync;

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createBlock, createBlockAsync, decodeBlock, deriveDocId, encodeBlock, generateSecretKey, identityFromSecretKey, type BlockCid, type DocId } from '../core/index.js';
-import { createMemoryData } from '../store/memory-store.js';
+import { MemoryStore, createMemoryData } from '../store/memory-store.js';
+import type { CommitBatch } from '../store/types.js';
 import { deleteIdbStore, openIdbStore } from '../store/idb-store.js';
 import { Database, type ChangeEvent } from './database.js';
 import { USER_SDL, memoryDb } from '../../test/helpers/db.js';
@@ -330,6 +331,28 @@ describe('foreign blocks', () => {
       expect(mine[1]!.block.parents).toEqual([mine[0]!.cid]);
     }
     await a.close();
+  });
+
+  it('asks the store to keep together the documents of a createMany or of a ranged pull, and no others', async () => {
+    const store = new MemoryStore(createMemoryData());
+    const batches: CommitBatch[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = (b) => { batches.push(b); return commit(b); };
+    const a = await Database.open({ store });
+    await a.addSchema(USER_SDL);
+    const packed = () => batches.filter((b) => b.pack).map((b) => b.created?.length ?? 0);
+    await a.createMany('User', Array.from({ length: 12 }, (_, i) => ({ name: `m${i}` })));
+    expect(packed()).toEqual([12]);
+    await a.create('User', { name: 'alone' });
+    const sent: { cid: BlockCid; bytes: Uint8Array }[] = [];
+    const b = await memoryDb();
+    b.on('change', (e) => sent.push(...e.blocks));
+    await b.createMany('User', Array.from({ length: 3 }, (_, i) => ({ name: `r${i}` })));
+    await a.applyBlocks(sent.slice(0, 1), 'p' as never);
+    await a.applyBlocks(sent.slice(1), 'p' as never, { ranged: true });
+    expect(packed()).toEqual([12, 2]);
+    await a.close();
+    await b.close();
   });
 
   it('concurrent edits: the later clock wins the field, other fields keep both edits', async () => {

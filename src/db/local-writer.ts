@@ -120,7 +120,8 @@ export class LocalWriter {
         if (known.has(p.doc) || seen.has(p.doc)) throw await this.existsError(col, p.doc);
         seen.add(p.doc);
       }
-      return (await this.createRecords(prepared)).map(toDocument);
+      // Created together: the store may keep them together (IndexedDB packs them).
+      return (await this.createRecords(prepared, true)).map(toDocument);
     });
   }
 
@@ -280,12 +281,12 @@ export class LocalWriter {
   }
 
   /** Signs the creating blocks, commits them with their records in one transaction, and announces them. */
-  private async createRecords(items: ReadonlyArray<{ col: CollectionInfo; set: Fields; doc: DocId }>): Promise<DocRecord[]> {
+  private async createRecords(items: ReadonlyArray<{ col: CollectionInfo; set: Fields; doc: DocId }>, pack = false): Promise<DocRecord[]> {
     const blocks = await Promise.all(
       items.map((p) => createBlockAsync({ collection: p.col.id, doc: p.doc, parents: [], clock: this.c.clock.tick(), set: p.set }, this.c.identity)),
     );
     const records = blocks.map((enc): DocRecord => ({ id: enc.block.doc, collection: enc.block.collection, heads: [enc.cid], state: applyBlock(EMPTY_STATE, enc.cid, enc.block) }));
-    await this.commit(records, blocks);
+    await this.commit(records, blocks, pack);
     return records;
   }
 
@@ -318,10 +319,10 @@ export class LocalWriter {
    * node fails before the commit lands (a crash, a full disk), its peers still hold the block and catch-up
    * brings it back (docs/decisions.md).
    */
-  private async commit(records: DocRecord[], blocks: EncodedBlock[]): Promise<void> {
+  private async commit(records: DocRecord[], blocks: EncodedBlock[], pack = false): Promise<void> {
     const byCollection = groupByCollection(blocks);
     for (const [collection, list] of byCollection) this.c.outgoing(collection, list.map(({ cid, bytes }) => ({ cid, bytes })));
-    await this.c.records.commit(records, blocks.map(toStored));
+    await this.c.records.commit(records, blocks.map(toStored), [], { pack });
     for (const [collection, list] of byCollection) {
       this.c.changed(collection, list.map((e) => e.block.doc), list.map(({ cid, bytes }) => ({ cid, bytes })));
     }

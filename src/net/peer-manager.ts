@@ -289,15 +289,15 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   /** Closes every connection to a peer, telling it first so that it lets go at once as well. */
   async disconnect(peerId: string): Promise<void> {
     this.redialler.forget(peerId);
-    const peer = this.libp2p.getConnections().find((c) => c.remotePeer.toString() === peerId)?.remotePeer;
-    if (peer) {
-      try {
-        const stream = await this.libp2p.dialProtocol(peer, BYE_PROTOCOL, { signal: AbortSignal.timeout(1000) });
+    const conns = this.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId && c.status === 'open');
+    if (conns.length) {
+      // Said on every connection to the peer at once (a direct one and one through the relay, say), the first
+      // to get through being enough: a new stream on one link can stall for seconds.
+      await Promise.any(conns.map(async (c) => {
+        const stream = await c.newStream(BYE_PROTOCOL, { signal: AbortSignal.timeout(1000), runOnLimitedConnection: true });
         await stream.close({ signal: AbortSignal.timeout(1000) });
-      } catch {
-        /* an older or unreachable peer: it notices the hang-up later */
-      }
-      await this.libp2p.hangUp(peer);
+      })).catch(() => undefined); // an older or unreachable peer: it notices the hang-up later
+      await this.libp2p.hangUp(conns[0]!.remotePeer);
     }
     this.rtt.delete(peerId);
     this.peersChanged();

@@ -45,8 +45,8 @@ export interface CommitBatch {
    */
   readonly created?: readonly DocId[];
   /**
-   * The created documents come from a ranged pull (DocID-contiguous where they came from): a store may keep
-   * them together (IndexedDB packs them, docs/decisions.md). Reads are the same either way.
+   * The created documents came together (a ranged pull, or `createMany`): a store may keep them together
+   * (IndexedDB packs them, docs/decisions.md). Reads are the same either way.
    */
   readonly pack?: boolean;
 }
