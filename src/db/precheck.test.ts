@@ -15,7 +15,7 @@ import { unwrapKey } from '../core/sealing.js';
 import { Database } from './database.js';
 import { MemoryStore, createMemoryData } from '../store/memory-store.js';
 import { USER_SDL } from '../../test/helpers/db.js';
-import { answerCheck, inThreadChecker, type BlockChecker } from './block-checker.js';
+import { answerCheck, inThreadChecker, warmUpRequest, type BlockChecker } from './block-checker.js';
 
 async function node(verifier?: SignatureVerifier, checker?: BlockChecker): Promise<Database> {
   const db = await Database.open({ store: new MemoryStore(createMemoryData()), ...(verifier ? { verifier } : {}), ...(checker ? { checker } : {}) });
@@ -117,5 +117,12 @@ describe('precheckBlocks', () => {
       expect(r.rejected[0]?.error.name).toBe('AccessDeniedError');
     }
     expect((await owner.get('User', doc.id))?.fields.name).toBe('Ledger');
+  });
+
+  it('the worker\'s warm-up blocks pass every check (so warming runs the whole check path)', async () => {
+    const req = await warmUpRequest(5);
+    const res = await answerCheck(req, nobleVerifier);
+    expect(res.cids).toHaveLength(5);
+    expect(res.cids.every((c) => typeof c === 'string')).toBe(true);
   });
 });
