@@ -4,6 +4,7 @@
  * replica applier that verifies and applies foreign blocks (replica.ts), and the DAG queries sync asks
  * (below). Sync reaches it through the replica port (src/sync/ports.ts).
  */
+import { groupBy } from '../core/group-by.js';
 import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
 import { parseDocId } from '../core/ids.js';
 import type { Clock } from '../core/hlc.js';
@@ -485,12 +486,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
         break;
       }
       const slice = differ.slice(i, i + maxBlocks);
-      const byDoc = new Map<DocId, StoredBlock[]>();
-      for (const b of await this.blocksOf(slice, ids.length)) {
-        const list = byDoc.get(b.doc);
-        if (list) list.push(b);
-        else byDoc.set(b.doc, [b]);
-      }
+      const byDoc = groupBy(await this.blocksOf(slice, ids.length), (b) => b.doc);
       for (const d of slice) {
         const lacked = blocksPeerLacks(byDoc.get(d) ?? [], peerHeads.get(d) ?? []);
         if (out.length && out.length + lacked.length > maxBlocks) {

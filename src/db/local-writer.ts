@@ -2,6 +2,7 @@
  * Local writes: validate, sign, commit, announce. Creates issued while another write is in flight share
  * one transaction and one change event (group commit); every write runs on the engine's single-writer queue.
  */
+import { groupBy } from '../core/group-by.js';
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { Clock, HybridClock } from '../core/hlc.js';
 import { validateFields, type Fields } from '../core/values.js';
@@ -320,7 +321,7 @@ export class LocalWriter {
    * brings it back (docs/decisions.md).
    */
   private async commit(records: DocRecord[], blocks: EncodedBlock[], pack = false): Promise<void> {
-    const byCollection = groupByCollection(blocks);
+    const byCollection = groupBy(blocks, (e) => e.block.collection);
     for (const [collection, list] of byCollection) this.c.outgoing(collection, list.map(({ cid, bytes }) => ({ cid, bytes })));
     await this.c.records.commit(records, blocks.map(toStored), [], { pack });
     for (const [collection, list] of byCollection) {
@@ -329,13 +330,3 @@ export class LocalWriter {
   }
 }
 
-/** Blocks by collection, in order. */
-function groupByCollection(blocks: readonly EncodedBlock[]): Map<CollectionId, EncodedBlock[]> {
-  const byCollection = new Map<CollectionId, EncodedBlock[]>();
-  for (const e of blocks) {
-    const list = byCollection.get(e.block.collection);
-    if (list) list.push(e);
-    else byCollection.set(e.block.collection, [e]);
-  }
-  return byCollection;
-}

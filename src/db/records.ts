@@ -3,6 +3,7 @@
  * known DocIDs, creation-order indexes and digests, all kept in step by one commit path. The engine is the
  * store's only writer, so the caches never go stale.
  */
+import { groupBy } from '../core/group-by.js';
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { EncodedBlock } from '../core/block.js';
 import { addToDigest, type SetDigest } from '../core/digest.js';
@@ -111,15 +112,9 @@ export class Records {
     }
     for (const b of blocks) this.blockCache.set(b.cid, b);
     if (this.docIds) for (const r of records) this.docIds.add(r.id);
-    const byCollection = new Map<CollectionId, BlockCid[]>();
-    for (const b of blocks) {
-      const list = byCollection.get(b.collection);
-      if (list) list.push(b.cid);
-      else byCollection.set(b.collection, [b.cid]);
-    }
-    for (const [collection, cids] of byCollection) {
+    for (const [collection, list] of groupBy(blocks, (b) => b.collection)) {
       const d = this.digests.get(collection);
-      if (d) this.digests.set(collection, addToDigest(d, cids));
+      if (d) this.digests.set(collection, addToDigest(d, list.map((b) => b.cid)));
     }
   }
 

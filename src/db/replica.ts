@@ -2,6 +2,7 @@
  * Applying foreign blocks: verify (structure, CID, clock drift, signature, schema), then apply in causal
  * order in one transaction. Blocks whose parents are absent wait, and the absent parents are reported.
  */
+import { groupBy } from '../core/group-by.js';
 import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
 import type { HybridClock } from '../core/hlc.js';
 import { compareClock } from '../core/hlc.js';
@@ -121,12 +122,7 @@ export class ReplicaApplier {
    * whose parents are not here yet are judged when they are applied.
    */
   private async checkPolicies(verified: Map<BlockCid, VerifiedBlock>, rejected: RejectedBlock[]): Promise<void> {
-    const byDoc = new Map<DocId, VerifiedBlock[]>();
-    for (const v of verified.values()) {
-      const list = byDoc.get(v.block.doc);
-      if (list) list.push(v);
-      else byDoc.set(v.block.doc, [v]);
-    }
+    const byDoc = groupBy(verified.values(), (v) => v.block.doc);
     const known = await this.c.records.knownDocIds();
     for (const [doc, blocks] of byDoc) {
       // A document not held yet has no policy to judge by: a new private one is judged from its creating block.

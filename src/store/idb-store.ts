@@ -18,6 +18,7 @@ import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { Clock } from '../core/hlc.js';
 import { StoreError } from '../core/errors.js';
+import { groupBy } from '../core/group-by.js';
 import type { CollectionRecord, CommitBatch, DocRecord, Store, StoredBlock } from './types.js';
 
 /** A block kept in its document's record (the document and collection are the record's). */
@@ -112,12 +113,7 @@ function withInline(r: DocRecord, blocks: readonly StoredBlock[]): { stored: Sto
  * order, runs of at most PACK_DOCS of near-equal size; a collection with fewer than PACK_MIN stays unpacked.
  */
 export function packsOf(fresh: ReadonlyArray<StoredDoc>): { packs: Pack[]; single: StoredDoc[] } {
-  const byCollection = new Map<CollectionId, StoredDoc[]>();
-  for (const d of fresh) {
-    const list = byCollection.get(d.collection);
-    if (list) list.push(d);
-    else byCollection.set(d.collection, [d]);
-  }
+  const byCollection = groupBy(fresh, (d) => d.collection);
   const packs: Pack[] = [];
   const single: StoredDoc[] = [];
   for (const [collection, docs] of byCollection) {
@@ -517,12 +513,7 @@ export class IdbStore implements Store {
     const meta = batch.meta ?? [];
     const cols = batch.collections ?? [];
     const created = new Set(batch.created ?? []);
-    const byDoc = new Map<DocId, StoredBlock[]>();
-    for (const b of batch.blocks) {
-      const list = byDoc.get(b.doc);
-      if (list) list.push(b);
-      else byDoc.set(b.doc, [b]);
-    }
+    const byDoc = groupBy(batch.blocks, (b) => b.doc);
     // Documents this batch creates are written without reading; any other is read first, to keep the
     // blocks its record holds (and, when it turns out not to be stored, to keep this batch's in it). Created
     // documents that came together (CommitBatch.pack) are kept together in packs.
