@@ -540,11 +540,10 @@ export class IdbStore implements Store {
         fail(err);
         return;
       }
+      // Reads look in the packs from now on: one begun while this commit runs is served after it, and sees them.
+      if (packs.length) this.packed = true;
       let failure: unknown;
-      tx.oncomplete = () => {
-        if (packs.length) this.packed = true;
-        resolve();
-      };
+      tx.oncomplete = () => resolve();
       tx.onabort = () => fail(failure ?? tx.error ?? 'aborted');
       // A put can throw synchronously (DataCloneError): abort so earlier puts of the batch are undone.
       const guarded = (fn: () => void): void => {

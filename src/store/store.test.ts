@@ -143,7 +143,11 @@ describe('IdbStore layout versions', () => {
         created: ids,
       } as never;
     };
-    await s.commit({ ...(make(1, 250) as object), pack: true } as never);
+    // A read begun while the store's first pack is being committed is served after it, and finds it.
+    const first = s.commit({ ...(make(1, 250) as object), pack: true } as never);
+    const meanwhile = s.getDoc(doc(7) as never);
+    await first;
+    expect((await meanwhile)?.id).toBe(doc(7));
     await s.commit(make(1000, 20));
     await s.close();
     const raw = await openDB(idbNameFor(name));
