@@ -20,6 +20,9 @@ export const APP_PROTOCOL = '/p2pdb/app/1.0.0';
  */
 export const BYE_PROTOCOL = '/p2pdb/bye/1.0.0';
 
+/** How long Disconnect waits for its goodbye's stream to open before hanging up anyway. */
+const BYE_OPEN_MS = 3000;
+
 /** A connected peer as the UI lists it. */
 export interface ActivePeer {
   readonly peerId: string;
@@ -68,9 +71,19 @@ export interface PeerManagerInit {
   /** Dial attempts (default 3) and time per attempt (ms, default 5000). */
   readonly dialAttempts?: number;
   readonly dialAttemptMs?: number;
+  /** How long connections to a peer just let go of are closed as they open (ms, default LET_GO_MS). */
+  readonly letGoMs?: number;
   /** Re-dialling peers whose direct connection was lost without a goodbye. */
   readonly redial?: RedialInit;
 }
+
+/**
+ * For this long after a Disconnect (or a peer's goodbye), a connection to that peer that opens is closed at
+ * once: a WebRTC upgrade under way when the user clicked finished after both sides had hung up, and left one
+ * side listing the other (seen in `e2e/peers.spec.ts`). This node connecting to it on purpose ends its own
+ * wait; the peer's wait, if it was the one that hung up, still closes that connection until it ends.
+ */
+export const LET_GO_MS = 5000;
 
 /** Pings in a row that must fail outright (not time out) on a direct connection before it is closed as dead. */
 const DEAD_AFTER_FAILED_PINGS = 2;
@@ -81,6 +94,8 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   /** Pings in a row that failed outright, by connection. */
   private readonly pingFailures = new Map<string, number>();
   private readonly relays = new Set<string>();
+  /** Peers hung up on moments ago, until when (see LET_GO_MS). */
+  private readonly lettingGo = new Map<string, number>();
   private relayState: RelayState = { state: 'searching' };
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private readonly init: Required<Omit<PeerManagerInit, 'redial'>>;
@@ -92,7 +107,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
 
   constructor(readonly libp2p: NetNode, init: PeerManagerInit = {}) {
     super();
-    this.init = { pingEveryMs: 3000, identifyTimeoutMs: 4000, dialAttempts: 3, dialAttemptMs: 5000, ...init };
+    this.init = { pingEveryMs: 3000, identifyTimeoutMs: 4000, dialAttempts: 3, dialAttemptMs: 5000, letGoMs: LET_GO_MS, ...init };
     this.redialler = new Redialler({
       hasDirect: (peerId) => this.directConnection(peerId) !== undefined,
       dial: async (target, signal) => {
@@ -131,7 +146,16 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
       node.addEventListener(type, fn as never);
       this.detach.push(() => node.removeEventListener(type, fn as never));
     };
-    listen('connection:open', (e) => { this.peersChanged(); this.refresh((e.detail as Connection).remotePeer); });
+    listen('connection:open', (e) => {
+      const conn = e.detail as Connection;
+      const until = this.lettingGo.get(conn.remotePeer.toString());
+      if (until !== undefined && Date.now() < until) {
+        void conn.close().catch((err: Error) => conn.abort(err));
+        return;
+      }
+      this.peersChanged();
+      this.refresh(conn.remotePeer);
+    });
     listen('connection:close', (e) => {
       const peer = (e.detail as Connection).remotePeer;
       this.pingFailures.delete((e.detail as Connection).id);
@@ -262,6 +286,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     if (peerId === this.peerId) throw new SelfDialError("that is this node's own address: paste the address of another tab or device");
     if (this.relays.has(peerId)) throw new NotAnAppPeerError("that is the relay's address, not a peer's: paste an address from another tab's Listen addresses");
     const target = preferWebrtc(parsed);
+    this.lettingGo.delete(peerId);
     onProgress(`Connecting to ${short(peerId)}…`);
     const { connection } = await dialWithRetry(this.libp2p, target, {
       attempts: this.init.dialAttempts,
@@ -278,9 +303,17 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     return this.activePeers().find((p) => p.peerId === peerId) ?? { peerId, address: target.toString(), kind: classifyConnection(connection) };
   }
 
+  /** Stops re-dialling a peer, and for LET_GO_MS closes any connection to it that opens. */
+  private letGo(peerId: string): void {
+    this.redialler.forget(peerId);
+    const now = Date.now();
+    for (const [p, until] of this.lettingGo) if (until <= now) this.lettingGo.delete(p);
+    this.lettingGo.set(peerId, now + this.init.letGoMs);
+  }
+
   /** Answers a peer's goodbye by hanging up on it too. */
   private async handleBye(peer: PeerId): Promise<void> {
-    this.redialler.forget(peer.toString());
+    this.letGo(peer.toString());
     await this.libp2p.hangUp(peer).catch(() => undefined);
     this.rtt.delete(peer.toString());
     this.peersChanged();
@@ -288,13 +321,14 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
 
   /** Closes every connection to a peer, telling it first so that it lets go at once as well. */
   async disconnect(peerId: string): Promise<void> {
-    this.redialler.forget(peerId);
+    this.letGo(peerId);
     const conns = this.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId && c.status === 'open');
     if (conns.length) {
       // Said on every connection to the peer at once (a direct one and one through the relay, say), the first
-      // to get through being enough: a new stream on one link can stall for seconds.
+      // to get through being enough: a new stream on one link can stall for seconds. Opening one took 75-600 ms
+      // between two tabs here (2 cores), so it gets up to BYE_OPEN_MS.
       await Promise.any(conns.map(async (c) => {
-        const stream = await c.newStream(BYE_PROTOCOL, { signal: AbortSignal.timeout(1000), runOnLimitedConnection: true });
+        const stream = await c.newStream(BYE_PROTOCOL, { signal: AbortSignal.timeout(BYE_OPEN_MS), runOnLimitedConnection: true });
         await stream.close({ signal: AbortSignal.timeout(1000) });
       })).catch(() => undefined); // an older or unreachable peer: it notices the hang-up later
       await this.libp2p.hangUp(conns[0]!.remotePeer);

@@ -75,3 +75,30 @@ it('closes a direct connection whose pings fail outright twice in a row (its pee
   await pm.stop();
   await pmB.stop();
 });
+
+it('after a Disconnect, a connection that opens to that peer (an upgrade that was under way) is closed on both sides for a while', async () => {
+  const [a, b] = [await node(), await node()];
+  const pmA = new PeerManager(a, { letGoMs: 1500 });
+  const pmB = new PeerManager(b, { letGoMs: 1500 });
+  await pmA.start();
+  await pmB.start();
+  await a.dial(tcpAddr(b));
+  await waitFor(() => pmB.activePeers().length === 1, 'B to list A');
+  const t0 = Date.now();
+  await pmA.disconnect(b.peerId.toString());
+  await waitFor(() => pmB.activePeers().length === 0 && pmA.activePeers().length === 0, 'both to let go');
+  // A late connection, from either side: closed at once by both (B heard A's goodbye).
+  await b.dial(tcpAddr(a)).catch(() => undefined);
+  await waitFor(() => a.getConnections(b.peerId).length === 0 && b.getConnections(a.peerId).length === 0, 'the late connection closed');
+  await a.dial(tcpAddr(b)).catch(() => undefined);
+  await waitFor(() => a.getConnections(b.peerId).length === 0 && b.getConnections(a.peerId).length === 0, 'the other late connection closed');
+  expect(Date.now() - t0).toBeLessThan(1500);
+  expect(pmA.activePeers()).toEqual([]);
+  expect(pmB.activePeers()).toEqual([]);
+  // Once the wait is over, connecting on purpose works.
+  await new Promise((r) => setTimeout(r, 1500 - (Date.now() - t0) + 50));
+  await pmB.connect(`${tcpAddr(a).toString()}`);
+  await waitFor(() => pmA.activePeers().length === 1 && pmB.activePeers().length === 1, 'connected again on purpose');
+  await pmA.stop();
+  await pmB.stop();
+});
