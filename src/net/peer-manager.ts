@@ -78,10 +78,10 @@ export interface PeerManagerInit {
 }
 
 /**
- * For this long after a Disconnect (or a peer's goodbye), a connection to that peer that opens is closed at
- * once: a WebRTC upgrade under way when the user clicked finished after both sides had hung up, and left one
- * side listing the other (seen in `e2e/peers.spec.ts`). This node connecting to it on purpose ends its own
- * wait; the peer's wait, if it was the one that hung up, still closes that connection until it ends.
+ * For this long after a Disconnect (or a peer's goodbye), a connection this node opens to that peer is closed
+ * at once: a WebRTC upgrade under way when the user clicked finished after both sides had hung up, and left
+ * the side that dialled it listing the other (seen in `e2e/peers.spec.ts`). Connections the peer opens are
+ * left alone (its user may reconnect on purpose), and this node connecting on purpose ends its wait.
  */
 export const LET_GO_MS = 5000;
 
@@ -149,7 +149,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     listen('connection:open', (e) => {
       const conn = e.detail as Connection;
       const until = this.lettingGo.get(conn.remotePeer.toString());
-      if (until !== undefined && Date.now() < until) {
+      if (until !== undefined && Date.now() < until && conn.direction === 'outbound') {
         void conn.close().catch((err: Error) => conn.abort(err));
         return;
       }
@@ -303,7 +303,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     return this.activePeers().find((p) => p.peerId === peerId) ?? { peerId, address: target.toString(), kind: classifyConnection(connection) };
   }
 
-  /** Stops re-dialling a peer, and for LET_GO_MS closes any connection to it that opens. */
+  /** Stops re-dialling a peer, and for LET_GO_MS closes any connection this node opens to it. */
   private letGo(peerId: string): void {
     this.redialler.forget(peerId);
     const now = Date.now();
