@@ -71,17 +71,19 @@ export interface PeerManagerInit {
   /** Dial attempts (default 3) and time per attempt (ms, default 5000). */
   readonly dialAttempts?: number;
   readonly dialAttemptMs?: number;
-  /** How long connections to a peer just let go of are closed as they open (ms, default LET_GO_MS). */
+  /** How long late connections to a peer this node just let go of are closed as they open (ms, default LET_GO_MS). */
   readonly letGoMs?: number;
   /** Re-dialling peers whose direct connection was lost without a goodbye. */
   readonly redial?: RedialInit;
 }
 
 /**
- * For this long after a Disconnect (or a peer's goodbye), a connection this node opens to that peer is closed
- * at once: a WebRTC upgrade under way when the user clicked finished after both sides had hung up, and left
- * the side that dialled it listing the other (seen in `e2e/peers.spec.ts`). Connections the peer opens are
- * left alone (its user may reconnect on purpose), and this node connecting on purpose ends its wait.
+ * For this long after a Disconnect (or a peer's goodbye), a late connection to that peer is closed at once: a
+ * WebRTC upgrade under way when the user clicked came up after both sides had hung up, and left one side
+ * listing the other while the other had closed it unseen (seen in `e2e/peers.spec.ts`). Late means dialled by
+ * this node, or a WebRTC connection from the peer with no relayed connection from it since (a browser peer
+ * reconnecting on purpose signals through the relay first). Other connections from the peer are kept (its
+ * user may reconnect on purpose), and this node connecting on purpose ends its wait.
  */
 export const LET_GO_MS = 5000;
 
@@ -94,8 +96,8 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
   /** Pings in a row that failed outright, by connection. */
   private readonly pingFailures = new Map<string, number>();
   private readonly relays = new Set<string>();
-  /** Peers hung up on moments ago, until when (see LET_GO_MS). */
-  private readonly lettingGo = new Map<string, number>();
+  /** Peers hung up on moments ago: until when, and whether a relayed connection from them opened since (see LET_GO_MS). */
+  private readonly lettingGo = new Map<string, { until: number; relayedSince: boolean }>();
   private relayState: RelayState = { state: 'searching' };
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private readonly init: Required<Omit<PeerManagerInit, 'redial'>>;
@@ -148,8 +150,7 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     };
     listen('connection:open', (e) => {
       const conn = e.detail as Connection;
-      const until = this.lettingGo.get(conn.remotePeer.toString());
-      if (until !== undefined && Date.now() < until && conn.direction === 'outbound') {
+      if (this.isLate(conn)) {
         void conn.close().catch((err: Error) => conn.abort(err));
         return;
       }
@@ -303,12 +304,24 @@ export class PeerManager extends TypedEventTarget<PeerManagerEvents> {
     return this.activePeers().find((p) => p.peerId === peerId) ?? { peerId, address: target.toString(), kind: classifyConnection(connection) };
   }
 
-  /** Stops re-dialling a peer, and for LET_GO_MS closes any connection this node opens to it. */
+  /** Stops re-dialling a peer, and for LET_GO_MS closes late connections to it (see LET_GO_MS). */
   private letGo(peerId: string): void {
     this.redialler.forget(peerId);
     const now = Date.now();
-    for (const [p, until] of this.lettingGo) if (until <= now) this.lettingGo.delete(p);
-    this.lettingGo.set(peerId, now + this.init.letGoMs);
+    for (const [p, w] of this.lettingGo) if (w.until <= now) this.lettingGo.delete(p);
+    this.lettingGo.set(peerId, { until: now + this.init.letGoMs, relayedSince: false });
+  }
+
+  /** Whether a connection that just opened is a late one to a peer this node let go of (see LET_GO_MS). */
+  private isLate(conn: Connection): boolean {
+    const wait = this.lettingGo.get(conn.remotePeer.toString());
+    if (!wait || Date.now() >= wait.until) return false;
+    if (conn.direction === 'outbound') return true;
+    if (classifyConnection(conn) === 'relayed') {
+      wait.relayedSince = true;
+      return false;
+    }
+    return !wait.relayedSince && conn.remoteAddr.toString().includes('/webrtc');
   }
 
   /** Answers a peer's goodbye by hanging up on it too. */
