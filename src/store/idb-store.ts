@@ -9,9 +9,9 @@
  *
  * Version 3 adds packs: when a batch says its created documents came together (`CommitBatch.pack`: a ranged
  * pull, or createMany), they are kept up to PACK_DOCS to a record (a pack, keyed by its first DocID, with
- * multi-entry indexes on its DocIDs (unique) and CIDs), about five times cheaper to write than a record each. A pack is never rewritten: when a
- * packed document changes, its new record goes to the docs store and wins over the pack's copy; its blocks
- * stay valid where they are (blocks never change). `packIds` repeats each pack's DocIDs and CIDs without the
+ * multi-entry indexes on its DocIDs (unique) and CIDs), about five times cheaper to write than a record each.
+ * A pack is never rewritten: when a packed document changes, its new record goes to the docs store and wins
+ * over the pack's copy; its blocks stay valid where they are (blocks never change). `packIds` repeats each pack's DocIDs and CIDs without the
  * documents, for the reads that need only those.
  */
 import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb';
@@ -121,7 +121,7 @@ export function packsOf(fresh: ReadonlyArray<StoredDoc>): { packs: Pack[]; singl
       single.push(...docs);
       continue;
     }
-    docs.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    sortedById(docs);
     const count = Math.ceil(docs.length / PACK_DOCS);
     for (let i = 0; i < count; i++) {
       const part = docs.slice(Math.floor((i * docs.length) / count), Math.floor(((i + 1) * docs.length) / count));
@@ -219,7 +219,12 @@ function finished(tx: IDBTransaction): Promise<void> {
   });
 }
 
-/** Documents in DocID order. */
+/** Every pack's DocIDs and CIDs, read in `tx` (which must include `packIds`). */
+function allPackIds(tx: IDBTransaction): Promise<PackIds[]> {
+  return done(tx.objectStore('packIds').getAll() as IDBRequest<PackIds[]>);
+}
+
+/** Documents in DocID order (sorted in place). */
 function sortedById<T extends { readonly id: DocId }>(list: T[]): T[] {
   return list.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
 }
@@ -347,7 +352,7 @@ export class IdbStore implements Store {
     // Packed documents of the collection, unless a record of their own replaced them; a pack a read.
     const { tx, end } = this.reading(['packIds']);
     const store = tx.objectStore('packs');
-    const keys = (await done(tx.objectStore('packIds').getAll() as IDBRequest<PackIds[]>)).filter((p) => p.collection === collection).map((p) => p.key);
+    const keys = (await allPackIds(tx)).filter((p) => p.collection === collection).map((p) => p.key);
     const packed = (await Promise.all(keys.map((k) => done(store.get(k) as IDBRequest<Pack | undefined>)))).flatMap((p) => p?.docs ?? []);
     await end;
     if (!packed.length) return own.map(recordOf);
@@ -393,7 +398,7 @@ export class IdbStore implements Store {
     const { tx, end } = this.reading(this.packed ? ['docs', 'packIds'] : ['docs']);
     const [keys, packed] = await Promise.all([
       done(tx.objectStore('docs').getAllKeys() as unknown as IDBRequest<DocId[]>),
-      this.packed ? done(tx.objectStore('packIds').getAll() as IDBRequest<PackIds[]>) : Promise.resolve([]),
+      this.packed ? allPackIds(tx) : Promise.resolve([]),
     ]);
     await end;
     if (!packed.length) return keys;
@@ -485,7 +490,7 @@ export class IdbStore implements Store {
     const [ofCollection, rest, packed] = await Promise.all([
       done(docs.index('collection').getAllKeys(collection)),
       done(tx.objectStore('blocks').index('collection').getAllKeys(collection)),
-      this.packed ? done(tx.objectStore('packIds').getAll() as IDBRequest<PackIds[]>) : Promise.resolve([]),
+      this.packed ? allPackIds(tx) : Promise.resolve([]),
     ]);
     const out = new Set(rest as BlockCid[]);
     for (const p of packed) if (p.collection === collection) for (const c of p.cids) out.add(c);
