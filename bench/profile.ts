@@ -393,19 +393,42 @@ async function liveProfile(ctx: BrowserContext, site: Site, n: number): Promise<
     await waitMesh(a, b, topic);
     await Promise.all([a.evaluate(installLiveTracer), b.evaluate(installLiveTracer)]);
     if (process.argv.includes('--hide-ui')) await Promise.all([a, b].map((p) => p.evaluate(() => { document.body.style.display = 'none'; })));
+    // --hide=<selector>: hides parts of the UI only (which part costs the live path).
+    const hide = process.argv.find((x) => x.startsWith('--hide='))?.slice('--hide='.length);
+    if (hide) await Promise.all([a, b].map((p) => p.evaluate((sel) => { for (const el of document.querySelectorAll<HTMLElement>(sel)) el.style.display = 'none'; }, hide)));
     // A CPU profile of B when asked (--live=N --cpu): the profiler slows the tab and so the steps it times.
     const withCpu = process.argv.includes('--cpu');
-    const run = (): Promise<unknown> => a.evaluate(async (n) => {
-      const db = (globalThis as unknown as { __node: PageNode }).__node.db;
+    // --replicated: back to back, each create awaited until B holds it (as replicated_awaited_per_s), 'held'
+    // marking when A hears it; otherwise creates 30 ms apart.
+    const replicated = process.argv.includes('--replicated');
+    const run = (): Promise<unknown> => a.evaluate(async ({ n, replicated }) => {
+      const g = globalThis as unknown as { __node: PageNode; __live: Array<[string, number, number]> };
+      const db = g.__node.db;
+      const channel = new BroadcastChannel('bench-arrivals');
+      const held = new Set<string>();
+      let wake: (() => void) | undefined;
+      channel.onmessage = (m: MessageEvent<string[]>) => {
+        const t = performance.timeOrigin + performance.now();
+        for (const d of m.data) { held.add(d); g.__live.push(['held', t, t]); }
+        wake?.();
+      };
+      const t0all = performance.now();
       for (let i = 0; i < n; i++) {
         const t0 = performance.now();
-        await db.create('User', { name: `lv-${i}`, age: i % 90, verified: true, points: i });
+        const doc = await db.create('User', { name: `lv-${i}`, age: i % 90, verified: true, points: i });
+        if (replicated) {
+          while (!held.has(doc.id)) await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
+          continue;
+        }
         const rest = 30 - (performance.now() - t0);
         if (rest > 0) await new Promise((r) => setTimeout(r, rest));
       }
-    }, n);
-    if (withCpu) printCpu('receiving tab B during the live run', await summarise(await cpuProfile(ctx, b, run), BUILD), 30);
-    else await run();
+      channel.close();
+      return n / ((performance.now() - t0all) / 1000);
+    }, { n, replicated });
+    let perSecond: unknown;
+    if (withCpu) printCpu('receiving tab B during the live run', await summarise(await cpuProfile(ctx, b, async () => { perSecond = await run(); }), BUILD), 30);
+    else perSecond = await run();
     await new Promise((r) => setTimeout(r, 500));
     const get = (p: Page): Promise<Array<[string, number, number]>> => p.evaluate(() => (globalThis as unknown as { __live: Array<[string, number, number]> }).__live);
     const [la, lb] = await Promise.all([get(a), get(b)]);
@@ -423,6 +446,7 @@ async function liveProfile(ctx: BrowserContext, site: Site, n: number): Promise<
     for (const [l, t0, t1] of la) { add(`A ${l} start`, t0); if (t1 !== t0) add(`A ${l} end`, t1); }
     for (const [l, t0, t1] of lb) { add(`B ${l} start`, t0); if (t1 !== t0) add(`B ${l} end`, t1); }
     const out: Record<string, string> = {};
+    if (replicated) out['replicated awaited'] = `${round(perSecond as number)}/s`;
     // The same page's raw IndexedDB: one put per transaction, as the receiver's commit of one created document.
     out['B raw IndexedDB one-put transaction p50'] = `${round(await b.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {

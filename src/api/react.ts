@@ -109,21 +109,32 @@ export function useNeighbourhood(): Neighbour[] {
   return value;
 }
 
-/** The latest `max` entries of the node's p2p log, added to once per animation frame. */
-export function useActivity(max = 300): ActivityEntry[] {
+/**
+ * The latest `max` entries of the node's p2p log, added to at most once per animation frame, or once per
+ * `everyMs` when given (a log read by people need not redraw at the rate messages arrive).
+ */
+export function useActivity(max = 300, everyMs = 0): ActivityEntry[] {
   const node = useNode();
   const [entries, setEntries] = useState<ActivityEntry[]>(() => node.activity().slice(-max));
   useEffect(() => {
     const incoming: ActivityEntry[] = [];
+    let live = true;
     const flush = () => {
+      if (!live) return;
       const add = incoming.splice(0);
       setEntries((prev) => [...prev, ...add].slice(-max));
     };
-    return node.on('activity', (e) => {
+    const off = node.on('activity', (e) => {
       incoming.push(e);
-      if (incoming.length === 1) nextFrame(flush);
+      if (incoming.length !== 1) return;
+      if (everyMs > 0) setTimeout(() => nextFrame(flush), everyMs);
+      else nextFrame(flush);
     });
-  }, [node, max]);
+    return () => {
+      live = false;
+      off();
+    };
+  }, [node, max, everyMs]);
   return entries;
 }
 

@@ -19,11 +19,14 @@ function compareEntries(a: Entry, b: Entry): number {
 export class CreationOrder {
   private readonly entries: Entry[] = [];
   private readonly byId = new Map<DocId, Entry>();
+  /** Live private documents carried but not readable here (not listed; counted for the UI). */
+  private readonly unreadableIds = new Set<DocId>();
 
   /** Builds the index from records (of one collection). */
   static of(records: Iterable<DocRecord>): CreationOrder {
     const order = new CreationOrder();
     for (const r of records) {
+      if (carriedUnread(r)) order.unreadableIds.add(r.id);
       if (!listed(r) || !r.state.created) continue;
       const e: Entry = { id: r.id, stamp: r.state.created };
       order.byId.set(r.id, e);
@@ -38,8 +41,15 @@ export class CreationOrder {
     return this.entries.length;
   }
 
+  /** Live private documents this node carries but cannot read. */
+  get unreadable(): number {
+    return this.unreadableIds.size;
+  }
+
   /** Follows a committed record: adds it, moves it (an earlier creating block arrived) or removes it (deleted). */
   note(r: DocRecord): void {
+    if (carriedUnread(r)) this.unreadableIds.add(r.id);
+    else this.unreadableIds.delete(r.id);
     const prev = this.byId.get(r.id);
     const live = listed(r);
     if (prev && (!live || compareStamp(prev.stamp, r.state.created!) !== 0)) {
@@ -78,6 +88,11 @@ export class CreationOrder {
     }
     return lo;
   }
+}
+
+/** Live private documents this node carries but cannot read. */
+function carriedUnread(r: DocRecord): boolean {
+  return !r.state.deleted && r.state.access?.readable === false;
 }
 
 /** Documents a listing shows: live, created, and readable here (a private document this node cannot read is not). */

@@ -268,12 +268,14 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     return this.writer.setRelation(this.collection(collection), parseDocId(id), did, relation);
   }
 
-  /** How many live private documents of a collection this node carries but cannot read. */
+  /**
+   * How many live private documents of a collection this node carries but cannot read. Counted by the
+   * creation-order index (one read of the collection on first use, then kept by commits): the UI asks on
+   * every change.
+   */
   async unreadableCount(collection: string): Promise<number> {
     const col = this.collection(collection);
-    let n = 0;
-    for (const d of await this.records.allDocuments(col.id)) if (d.access && !d.access.readable && !d.deleted) n++;
-    return n;
+    return (await this.records.creationOrder(col.id)).unreadable;
   }
 
   /** A live document, or undefined (also for deleted ones unless asked). */

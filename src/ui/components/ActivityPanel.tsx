@@ -27,7 +27,9 @@ const Entry = memo(function Entry({ entry: e, name }: { entry: ActivityEntry; na
 
 /** The Activity area. */
 export function ActivityPanel() {
-  const activity = useActivity(300);
+  // Redrawn at most four times a second: a line a frame while messages flow cost the receiving tab's main
+  // thread (layout and paint of the log) on the path of the next message.
+  const activity = useActivity(300, 250);
   const names = new Map(useNeighbourhood().filter((n) => n.name).map((n) => [n.peer as string, n.name!]));
   const running = useSyncStatus().filter((s) => s.state === 'catching-up');
   const log = useRef<HTMLDivElement>(null);
