@@ -374,7 +374,7 @@ function installLiveTracer(): void {
     };
   };
   const db = g.__node.db;
-  for (const m of ['create', 'verifyBlocks', 'applyVerifiedBlocks']) wrap(db, m, `db.${m}`);
+  for (const m of ['create', 'update', 'verifyBlocks', 'applyVerifiedBlocks']) wrap(db, m, `db.${m}`);
   wrap(db.store as Record<string, unknown>, 'commit', 'store.commit');
   const sync = g.__node.sync;
   wrap(sync.network as Record<string, unknown>, 'publish', 'net.publish');
@@ -401,9 +401,23 @@ async function liveProfile(ctx: BrowserContext, site: Site, n: number): Promise<
     // --replicated: back to back, each create awaited until B holds it (as replicated_awaited_per_s), 'held'
     // marking when A hears it; otherwise creates 30 ms apart.
     const replicated = process.argv.includes('--replicated');
-    const run = (): Promise<unknown> => a.evaluate(async ({ n, replicated }) => {
+    // --update: A updates one public document instead of creating; --private: one private document shared with B.
+    const kind = process.argv.includes('--private') ? 'private' : process.argv.includes('--update') ? 'update' : 'create';
+    let target = '';
+    if (kind !== 'create') {
+      const didB = await b.evaluate(() => (globalThis as unknown as { __client: { info(): { did: string } } }).__client.info().did);
+      target = await a.evaluate(async ({ did, kind }) => {
+        const c = (globalThis as unknown as { __client: { create(c: string, f: object): Promise<{ id: string }>; createPrivate(c: string, f: object): Promise<{ id: string }>; share(c: string, id: string, did: string, r: string): Promise<unknown> } }).__client;
+        if (kind === 'update') return (await c.create('User', { name: 'target', age: 0 })).id;
+        const d = await c.createPrivate('User', { name: 'target', age: 0 });
+        await c.share('User', d.id, did, 'reader');
+        return d.id;
+      }, { did: didB, kind });
+      await b.waitForFunction(async (id) => (await (globalThis as unknown as { __client: { get(c: string, id: string): Promise<{ fields: { age?: number } } | undefined> } }).__client.get('User', id))?.fields.age === 0, target, { timeout: 15_000, polling: 100 });
+    }
+    const run = (): Promise<unknown> => a.evaluate(async ({ n, replicated, target }) => {
       const g = globalThis as unknown as { __node: PageNode; __live: Array<[string, number, number]> };
-      const db = g.__node.db;
+      const db = g.__node.db as PageNode['db'] & { update(c: string, id: string, p: object): Promise<unknown> };
       const channel = new BroadcastChannel('bench-arrivals');
       const held = new Set<string>();
       let wake: (() => void) | undefined;
@@ -415,6 +429,12 @@ async function liveProfile(ctx: BrowserContext, site: Site, n: number): Promise<
       const t0all = performance.now();
       for (let i = 0; i < n; i++) {
         const t0 = performance.now();
+        if (target) {
+          await db.update('User', target, { age: i + 1 });
+          const rest = 30 - (performance.now() - t0);
+          if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+          continue;
+        }
         const doc = await db.create('User', { name: `lv-${i}`, age: i % 90, verified: true, points: i });
         if (replicated) {
           while (!held.has(doc.id)) await new Promise<void>((r) => { wake = r; setTimeout(r, 100); });
@@ -425,14 +445,14 @@ async function liveProfile(ctx: BrowserContext, site: Site, n: number): Promise<
       }
       channel.close();
       return n / ((performance.now() - t0all) / 1000);
-    }, { n, replicated });
+    }, { n, replicated, target });
     let perSecond: unknown;
     if (withCpu) printCpu('receiving tab B during the live run', await summarise(await cpuProfile(ctx, b, async () => { perSecond = await run(); }), BUILD), 30);
     else perSecond = await run();
     await new Promise((r) => setTimeout(r, 500));
     const get = (p: Page): Promise<Array<[string, number, number]>> => p.evaluate(() => (globalThis as unknown as { __live: Array<[string, number, number]> }).__live);
     const [la, lb] = await Promise.all([get(a), get(b)]);
-    const starts = la.filter(([l]) => l === 'db.create').map(([, t0]) => t0).sort((x, y) => x - y);
+    const starts = la.filter(([l]) => l === 'db.create' || l === 'db.update').map(([, t0]) => t0).sort((x, y) => x - y);
     // Each event is attributed to the latest create started before it.
     const steps = new Map<string, number[]>();
     const add = (label: string, t: number): void => {

@@ -72,6 +72,11 @@ export class Records {
     return rec;
   }
 
+  /** A document record if the cache holds it (no store read). */
+  cached(id: DocId): DocRecord | undefined {
+    return this.cache.get(id);
+  }
+
   /** Records of several documents, from the cache where possible and one store read for the rest. */
   async records(ids: readonly DocId[]): Promise<Map<DocId, DocRecord | undefined>> {
     const out = new Map<DocId, DocRecord | undefined>();

@@ -81,6 +81,12 @@ const PUT_SLICE = 100;
 /** At most this many bytes of blocks are kept in a document's record; the rest go to the blocks store. */
 export const INLINE_BYTES = 8192;
 
+/** Documents whose stored record's kept blocks (`cids`, `inline`) this store remembers, so changing them needs no read. */
+const KEPT_DOCS = 2000;
+
+/** The blocks a document's own record keeps (none for records without them), as last written by this store. */
+type Kept = Pick<StoredDoc, 'cids' | 'inline'>;
+
 /** The record without the blocks kept in it. */
 function recordOf(s: StoredDoc): DocRecord {
   return { id: s.id, collection: s.collection, state: s.state, heads: s.heads };
@@ -280,7 +286,24 @@ export class IdbStore implements Store {
   private closedReason: StoreError | undefined;
   private readonly closeListeners = new Set<(error: StoreError) => void>();
   /** @param packed whether any pack is stored (reads skip the packs otherwise) */
+  /**
+   * The kept blocks of documents whose own record this store wrote lately (most recent last). The store is its
+   * database's only writer (a node is open in one tab at a time), so a change of one of them is written
+   * without first reading the record it replaces. Entries are added when their transaction completes.
+   */
+  private readonly kept = new Map<DocId, Kept>();
   constructor(private readonly db: IDBPDatabase<Schema>, private packed = false) {}
+
+  private keep(written: ReadonlyMap<DocId, Kept>): void {
+    for (const [id, k] of written) {
+      this.kept.delete(id);
+      this.kept.set(id, k);
+    }
+    for (const id of this.kept.keys()) {
+      if (this.kept.size <= KEPT_DOCS) break;
+      this.kept.delete(id);
+    }
+  }
 
   /** A raw read-only transaction on `names`, plus the packs' reader when there are packs. */
   private reading(names: string[]): { tx: IDBTransaction; packs: PackReader | undefined; end: Promise<void> } {
@@ -548,7 +571,12 @@ export class IdbStore implements Store {
       // Reads look in the packs from now on: one begun while this commit runs is served after it, and sees them.
       if (packs.length) this.packed = true;
       let failure: unknown;
-      tx.oncomplete = () => resolve();
+      // Own records this commit writes, remembered once it completes (an aborted one wrote nothing).
+      const written = new Map<DocId, Kept>();
+      tx.oncomplete = () => {
+        this.keep(written);
+        resolve();
+      };
       tx.onabort = () => fail(failure ?? tx.error ?? 'aborted');
       // A put can throw synchronously (DataCloneError): abort so earlier puts of the batch are undone.
       const guarded = (fn: () => void): void => {
@@ -565,19 +593,28 @@ export class IdbStore implements Store {
       guarded(() => {
         const docs = tx.objectStore('docs');
         const blocks = needBlocks ? tx.objectStore('blocks') : undefined;
+        // A stored record keeps its kept blocks; this batch's blocks of it go to the blocks store.
+        const replace = (d: DocRecord, k: Kept): void => {
+          for (const b of byDoc.get(d.id) ?? []) blocks!.put(b);
+          docs.put(k.cids ? { ...d, cids: k.cids, inline: k.inline! } : d);
+          written.set(d.id, k.cids ? { cids: k.cids, inline: k.inline! } : {});
+        };
         for (const d of others) {
+          const known = this.kept.get(d.id);
+          if (known) {
+            replace(d, known);
+            continue;
+          }
           const req = docs.get(d.id);
           req.onsuccess = () => guarded(() => {
             const old = req.result as StoredDoc | undefined;
-            const mine = byDoc.get(d.id) ?? [];
-            if (old) {
-              for (const b of mine) blocks!.put(b);
-              docs.put(old.cids ? { ...d, cids: old.cids, inline: old.inline! } : d);
-            } else {
+            if (old) replace(d, old);
+            else {
               // (Also a packed document's first own record: it wins over the packed copy, which keeps its blocks.)
-              const { stored, rest } = withInline(d, mine);
+              const { stored, rest } = withInline(d, byDoc.get(d.id) ?? []);
               for (const b of rest) blocks!.put(b);
               docs.put(stored);
+              written.set(d.id, { cids: stored.cids, inline: stored.inline });
             }
           });
         }
@@ -607,6 +644,7 @@ export class IdbStore implements Store {
         for (const b of loose) writes.push(() => blocks!.put(b));
         for (const b of overflow) writes.push(() => blocks!.put(b));
         for (const d of single) {
+          written.set(d.id, { cids: d.cids, inline: d.inline });
           // `add`: a document named as created that is stored after all fails the whole batch.
           writes.push(() => {
             const req = docs.add(d);

@@ -155,4 +155,40 @@ describe('IdbStore layout versions', () => {
     expect(await raw.count('docs')).toBe(20);
     raw.close();
   });
+
+  it('changes a document whose record it wrote without reading that record first, keeping the blocks it holds', async () => {
+    const { openIdbStore, deleteIdbStore } = await import('./idb-store.js');
+    const name = `kept-${process.pid}`;
+    await deleteIdbStore(name);
+    const col = 'bafyreia-collection-a';
+    const id = 'bae-00000000-0000-5000-8000-000000000001';
+    const block = (n: number) => ({ cid: `bafy${n}`, collection: col, doc: id, clock: [n, 0], parents: n ? [`bafy${n - 1}`] : [], bytes: new Uint8Array([n]) });
+    const rec = (n: number) => ({ id, collection: col, heads: [`bafy${n}`], state: { fields: { age: { value: n } }, deleted: false } });
+    // Counts reads of the docs store's records (not its indexes).
+    const proto = IDBObjectStore.prototype;
+    const get = proto.get;
+    let docReads = 0;
+    proto.get = function (this: IDBObjectStore, key: IDBValidKey | IDBKeyRange) {
+      if (this.name === 'docs') docReads++;
+      return get.call(this, key);
+    };
+    try {
+      let s = await openIdbStore(name);
+      await s.commit({ blocks: [block(0)], docs: [rec(0)], created: [id] } as never);
+      for (let n = 1; n <= 3; n++) await s.commit({ blocks: [block(n)], docs: [rec(n)] } as never);
+      expect(docReads).toBe(0);
+      await s.close();
+      // Reopened: the first change reads the record it replaces, later ones do not.
+      s = await openIdbStore(name);
+      for (let n = 4; n <= 5; n++) await s.commit({ blocks: [block(n)], docs: [rec(n)] } as never);
+      expect(docReads).toBe(1);
+      expect((await s.blocksOfDoc(id as never)).map((b) => b.cid).sort()).toEqual(['bafy0', 'bafy1', 'bafy2', 'bafy3', 'bafy4', 'bafy5']);
+      expect((await s.getDoc(id as never))?.heads).toEqual(['bafy5']);
+      expect(await s.hasBlocks(['bafy0', 'bafy5'] as never)).toEqual([true, true]);
+      await s.close();
+    } finally {
+      proto.get = get;
+      await deleteIdbStore(name);
+    }
+  });
 });
