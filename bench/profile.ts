@@ -498,6 +498,53 @@ async function liveProfile(ctx: BrowserContext, site: Site, n: number): Promise<
   }
 }
 
+/**
+ * A line of `n` tabs (the first writes, creates 50 ms apart): when each step started in each tab, relative
+ * to the create (`bench/profile.ts --line=5`).
+ */
+async function lineProfile(ctx: BrowserContext, site: Site, n: number, samples = 60): Promise<Record<string, string>> {
+  const pages = await Promise.all(Array.from({ length: n }, (_, i) => openNode(ctx, site, nodeName(`ln${i}`))));
+  try {
+    const topic = (await Promise.all(pages.map((p) => addUser(p))))[0]!;
+    await Promise.all(pages.map((p) => p.evaluate(installRecorder)));
+    for (let i = 1; i < n; i++) await connectApi(pages[i]!, pages[i - 1]!);
+    for (let i = 1; i < n; i++) await waitMesh(pages[i]!, pages[i - 1]!, topic);
+    await Promise.all(pages.map((p) => p.evaluate(installLiveTracer)));
+    // --cpu: a CPU profile of the middle tab (receives, forwards, commits).
+    const mid = pages[Math.floor(n / 2)]!;
+    const run = (): Promise<unknown> => pages[0]!.evaluate(async (n) => {
+      const db = (globalThis as unknown as { __node: PageNode }).__node.db;
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await db.create('User', { name: `ln-${i}`, age: i % 90, verified: true, points: i });
+        const rest = 50 - (performance.now() - t0);
+        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
+      }
+    }, samples);
+    if (process.argv.includes('--cpu')) printCpu(`middle tab ${String.fromCharCode(65 + Math.floor(n / 2))} during the line run`, await summarise(await cpuProfile(ctx, mid, run), BUILD), 40);
+    else await run();
+    await new Promise((r) => setTimeout(r, 1000));
+    const logs = await Promise.all(pages.map((p) => p.evaluate(() => (globalThis as unknown as { __live: Array<[string, number, number]> }).__live)));
+    const starts = logs[0]!.filter(([l]) => l === 'db.create').map(([, t0]) => t0).sort((x, y) => x - y);
+    const steps = new Map<string, number[]>();
+    const add = (label: string, t: number): void => {
+      let i = starts.length - 1;
+      while (i >= 0 && starts[i]! > t) i--;
+      if (i < 0) return;
+      if (!steps.has(label)) steps.set(label, []);
+      steps.get(label)!.push(t - starts[i]!);
+    };
+    logs.forEach((log, k) => {
+      const tab = String.fromCharCode(65 + k);
+      for (const [l, t0, t1] of log) { add(`${tab} ${l} start`, t0); if (t1 !== t0) add(`${tab} ${l} end`, t1); }
+    });
+    const rows = [...steps.entries()].map(([k, v]) => [k, median(v), v.length] as const).sort((x, y) => x[1] - y[1]);
+    return Object.fromEntries(rows.map(([k, m, c]) => [k, `${round(m, 2)} ms (n=${c})`]));
+  } finally {
+    await closePages(pages);
+  }
+}
+
 /** In page: the bytes of every block of User, in causal order (as a server sends them). */
 async function userBlocks(): Promise<number[][]> {
   const node = (globalThis as unknown as { __node: { db: { collection(n: string): { id: string }; store: { blockCidsOf(c: string): Promise<string[]>; getBlocks(c: string[]): Promise<Array<{ bytes: Uint8Array }>> } } } }).__node;
@@ -599,6 +646,11 @@ async function main(): Promise<void> {
       const page = await openNode(ctx, site, nodeName('shp'), { reservation: false });
       console.log(await page.evaluate(packShapes, { n: Number(packArg.slice('--shapes='.length)) }));
       await closePages([page]);
+      return;
+    }
+    const lineArg = process.argv.find((a) => a.startsWith('--line='));
+    if (lineArg) {
+      console.log(await lineProfile(ctx, site, Number(lineArg.slice('--line='.length))));
       return;
     }
     const liveArg = process.argv.find((a) => a.startsWith('--live='));
