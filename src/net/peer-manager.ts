@@ -85,9 +85,7 @@ export interface PeerManagerInit {
  * reconnecting on purpose signals through the relay first). Other connections from the peer are kept (its
  * user may reconnect on purpose), and this node connecting on purpose ends its wait.
  */
-// Off (0) by default for now: with 5 s, e2e/pubsub.spec.ts "subscriptions survive a reload…" failed 2 runs of 6
-// (its reloaded tab's direct connection never came up), 0 of 6 with it off. Cause not found yet.
-export const LET_GO_MS = 0;
+export const LET_GO_MS = 5000;
 
 /** Pings in a row that must fail outright (not time out) on a direct connection before it is closed as dead. */
 const DEAD_AFTER_FAILED_PINGS = 2;
