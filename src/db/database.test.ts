@@ -4,7 +4,7 @@ import { createBlock, createBlockAsync, decodeBlock, deriveDocId, encodeBlock, g
 import { MemoryStore, createMemoryData } from '../store/memory-store.js';
 import type { CommitBatch } from '../store/types.js';
 import { deleteIdbStore, openIdbStore } from '../store/idb-store.js';
-import { Database, type ChangeEvent } from './database.js';
+import { Database, FIRST_SLICE_DOCS, type ChangeEvent, type RangePart } from './database.js';
 import { USER_SDL, memoryDb } from '../../test/helpers/db.js';
 
 async function errorOf(p: Promise<unknown>): Promise<Error> {
@@ -340,6 +340,40 @@ describe('foreign blocks', () => {
     expect((await a.missingInRange(col, null, null, await b.collectionHeads(col))).blocks).toEqual([]);
     expect(d2.id).toBeDefined();
     expect((await a.getBlocks([sent[0]!.cid, 'bafynope' as BlockCid]))[1]).toBeUndefined();
+  });
+
+  it('answers a range while reading it: the first blocks after one small read, where to resume before the last blocks', async () => {
+    const a = await memoryDb();
+    const docs = await a.createMany('User', Array.from({ length: 600 }, (_, i) => ({ name: `r${i}` })));
+    const ids = docs.map((d) => d.id).sort();
+    const col = a.collection('User').id;
+    const store = (a as unknown as { store: { blocksOfDocRange(f: string, t: string): Promise<unknown[]>; blocksOfDocs(d: readonly string[]): Promise<unknown[]> } }).store;
+    let reads = 0;
+    for (const m of ['blocksOfDocRange', 'blocksOfDocs'] as const) {
+      const f = (store[m] as (...x: unknown[]) => Promise<unknown[]>).bind(store);
+      (store as Record<string, unknown>)[m] = async (...x: unknown[]) => { reads++; return f(...x); };
+    }
+    const parts = a.missingInRangeParts(col, null, null, new Map())[Symbol.asyncIterator]();
+    const first = (await parts.next()).value as RangePart;
+    expect(reads).toBe(1);
+    expect('blocks' in first && first.blocks.map((b) => decodeBlock(b.bytes, b.cid).block.doc)).toEqual(ids.slice(0, FIRST_SLICE_DOCS));
+    const rest: RangePart[] = [];
+    for (let r = await parts.next(); !r.done; r = await parts.next()) rest.push(r.value);
+    expect(rest.every((p) => 'blocks' in p)).toBe(true);
+    expect(rest.flatMap((p) => ('blocks' in p ? p.blocks : [])).length).toBe(600 - FIRST_SLICE_DOCS);
+    // A page bounded by documents: where the next starts comes before the last slice's blocks.
+    const kinds = async (opts: { maxDocs?: number; maxBlocks?: number }) => {
+      const out: Array<string | number> = [];
+      for await (const p of a.missingInRangeParts(col, null, null, new Map(), opts)) out.push('resume' in p ? p.resume : p.blocks.length);
+      return out;
+    };
+    expect(await kinds({ maxDocs: 400 })).toEqual([FIRST_SLICE_DOCS, ids[399]!, 400 - FIRST_SLICE_DOCS]);
+    // Bounded by blocks: cut after the last whole document that fits.
+    expect(await kinds({ maxBlocks: 300 })).toEqual([FIRST_SLICE_DOCS, ids[299]!, 300 - FIRST_SLICE_DOCS]);
+    expect(await kinds({ maxBlocks: FIRST_SLICE_DOCS })).toEqual([FIRST_SLICE_DOCS, ids[FIRST_SLICE_DOCS - 1]!]);
+    // The collected form says the same.
+    expect(await a.missingInRange(col, null, null, new Map(), { maxBlocks: 300 }).then((r) => [r.blocks.length, r.resume])).toEqual([300, ids[299]]);
+    await a.close();
   });
 
   it('answers a range in DocID order, each document\'s blocks parents first (new documents arrive as DocID-neighbours)', async () => {

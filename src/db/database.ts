@@ -50,6 +50,12 @@ export interface DocPage {
   readonly hasMore: boolean;
 }
 
+/** A part of a range's answer as it is read (`missingInRangeParts`): blocks, or where the next page starts. */
+export type RangePart = { readonly blocks: BlockBytes[] } | { readonly resume: DocId };
+
+/** Documents in the first slice a range's answer reads (later slices grow four times each, up to the page). */
+export const FIRST_SLICE_DOCS = 250;
+
 /** Block bytes and their CID, as sync sends them. */
 export interface BlockBytes {
   readonly cid: BlockCid;
@@ -471,38 +477,70 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
     opts: { maxDocs?: number; maxBlocks?: number } = {},
   ): Promise<{ blocks: BlockBytes[]; resume: DocId | null }> {
+    const blocks: BlockBytes[] = [];
+    let resume: DocId | null = null;
+    for await (const part of this.missingInRangeParts(collection, after, upto, peerHeads, opts)) {
+      if ('resume' in part) resume = part.resume;
+      else blocks.push(...part.blocks);
+    }
+    return { blocks, resume };
+  }
+
+  /**
+   * `missingInRange` as it is read, for answering while reading: the differing documents' blocks a slice at a
+   * time (FIRST_SLICE_DOCS documents first, then four times more each, up to the page), and where the next page
+   * starts as soon as that is known (before the last slice's blocks). The serving side's first frame then
+   * leaves after one small read instead of the whole page's (500 ms for 5,000 documents in a tab).
+   */
+  async *missingInRangeParts(
+    collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
+    opts: { maxDocs?: number; maxBlocks?: number } = {},
+  ): AsyncGenerator<RangePart> {
     const maxDocs = opts.maxDocs ?? 10_000;
     const maxBlocks = opts.maxBlocks ?? 5000;
     // Which documents differ is found from the heads in memory; only their blocks are read.
     const index = await this.records.headsIndex(collection);
     const ids = index.range(after, upto, maxDocs);
     const same = (a: readonly BlockCid[], b: readonly BlockCid[]): boolean => a.length === b.length && a.every((h) => b.includes(h));
-    const differ = ids.filter((id) => !same(peerHeads.get(id) ?? [], index.get(id) ?? []));
-    const out: StoredBlock[] = [];
-    let resume: DocId | null = null;
+    // Positions in `ids` of the documents that differ (each lacks at least one block, unless the peer is ahead).
+    const differ: number[] = [];
+    ids.forEach((id, k) => { if (!same(peerHeads.get(id) ?? [], index.get(id) ?? [])) differ.push(k); });
+    const pageEnd = ids.length === maxDocs ? ids[ids.length - 1]! : null;
+    let sent = 0;
     let last: DocId | null = null;
-    // Read in slices (each differing document lacks at least one block, unless the peer is ahead of it).
-    scan: for (let i = 0; i < differ.length; i += maxBlocks) {
-      if (out.length >= maxBlocks) {
-        resume = last;
-        break;
+    let size = FIRST_SLICE_DOCS;
+    for (let i = 0; i < differ.length;) {
+      if (sent >= maxBlocks) {
+        yield { resume: last! };
+        return;
       }
-      const slice = differ.slice(i, i + maxBlocks);
-      const byDoc = groupBy(await this.blocksOf(slice, ids.length), (b) => b.doc);
-      for (const d of slice) {
+      const slice = differ.slice(i, i + size);
+      i += slice.length;
+      size = Math.min(maxBlocks, size * 4);
+      const docs = slice.map((k) => ids[k]!);
+      const byDoc = groupBy(await this.blocksOf(docs, slice[slice.length - 1]! - slice[0]! + 1), (b) => b.doc);
+      const part: StoredBlock[] = [];
+      let cut = false;
+      for (const d of docs) {
         const lacked = blocksPeerLacks(byDoc.get(d) ?? [], peerHeads.get(d) ?? []);
-        if (out.length && out.length + lacked.length > maxBlocks) {
-          resume = last;
-          break scan;
+        if (sent + part.length > 0 && sent + part.length + lacked.length > maxBlocks) {
+          cut = true;
+          break;
         }
-        out.push(...lacked);
+        part.push(...lacked);
         last = d;
       }
+      // Where the next page starts goes first, as soon as it is known: the asker can send its next request
+      // while this answer is still streaming.
+      if (cut) yield { resume: last! };
+      else if (i >= differ.length && pageEnd !== null) yield { resume: pageEnd };
+      sent += part.length;
+      // In DocID order, each document's blocks parents first (a block's parents are of its own document): the
+      // receiver's new documents then come as DocID-neighbours, which its store keeps together.
+      if (part.length) yield { blocks: part.map(({ cid, bytes }) => ({ cid, bytes })) };
+      if (cut) return;
     }
-    if (resume === null && ids.length === maxDocs) resume = ids[ids.length - 1]!;
-    // In DocID order, each document's blocks parents first (a block's parents are of its own document): the
-    // receiver's new documents then come as DocID-neighbours, which its store keeps together.
-    return { blocks: out.map(({ cid, bytes }) => ({ cid, bytes })), resume };
+    if (differ.length === 0 && pageEnd !== null) yield { resume: pageEnd };
   }
 
   /**

@@ -37,6 +37,11 @@ export interface ReplicaPort {
     collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
     opts?: { maxDocs?: number; maxBlocks?: number },
   ): Promise<{ blocks: BlockBytes[]; resume: DocId | null }>;
+  /** `missingInRange` as it is read: blocks a slice at a time, and where the next page starts once known. */
+  missingInRangeParts?(
+    collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
+    opts?: { maxDocs?: number; maxBlocks?: number },
+  ): AsyncIterable<{ readonly blocks: BlockBytes[] } | { readonly resume: DocId }>;
   digest(collection: CollectionId): Promise<SetDigest>;
 }
 

@@ -1,7 +1,7 @@
 /** The answering side of the request protocol: hello and pull. Never throws: bad requests get an error frame. */
 import { DbError } from '../core/errors.js';
 import type { CollectionId, DocId, PeerIdString } from '../core/ids.js';
-import type { BlockBytes} from '../db/database.js';
+import type { BlockBytes, RangePart } from '../db/database.js';
 import type { ReplicaPort } from './ports.js';
 import { RECON_LEAF_DOCS, RECON_SPLIT, decodeRequest, encodeResponse, type Hello, type ReconLeaf, type ReconRequest, type ReconSplit, type SyncResponse } from './request-codec.js';
 import { sameFingerprint, type FingerprintIndex } from './range-fingerprints.js';
@@ -70,8 +70,7 @@ export class Server {
   }
 
   private async *serve(from: PeerIdString, bytes: Uint8Array, slot: ServeSlot): AsyncGenerator<Uint8Array> {
-    let blocks: BlockBytes[];
-    let resume: DocId | null = null;
+    let parts: AsyncIterable<RangePart> | Iterable<RangePart>;
     try {
       const req = decodeRequest(bytes);
       if (req.kind === 'hello') {
@@ -93,33 +92,55 @@ export class Server {
       const col = this.c.db.collection(req.collection);
       if (req.heads.size > MAX_PULL_DOCS) throw new DbError(`a pull may name at most ${MAX_PULL_DOCS} documents`);
       if (req.scope === 'range') {
-        ({ blocks, resume } = await this.c.db.missingInRange(col.id, req.after ?? null, req.upto ?? null, req.heads, { maxDocs: this.rangeDocs, maxBlocks: this.rangeBlocks }));
+        const { db } = this.c;
+        const opts = { maxDocs: this.rangeDocs, maxBlocks: this.rangeBlocks };
+        // Answered while it is read where the database can (the first frame leaves after one small read).
+        if (db.missingInRangeParts) parts = db.missingInRangeParts(col.id, req.after ?? null, req.upto ?? null, req.heads, opts);
+        else {
+          const { blocks, resume } = await db.missingInRange(col.id, req.after ?? null, req.upto ?? null, req.heads, opts);
+          parts = resume !== null ? [{ resume }, { blocks }] : [{ blocks }];
+        }
       } else {
-        blocks = [];
+        const blocks: BlockBytes[] = [];
         for (const [doc, heads] of req.heads) blocks.push(...(await this.c.db.missingBlocks(doc as DocId, heads)));
+        parts = [{ blocks }];
       }
     } catch (err) {
       this.c.log({ level: 'warn', message: `Refused a request from ${from}: ${describeError(err)}`, peer: from });
       yield encodeResponse({ kind: 'error', message: describeError(err) });
       return;
     }
-    // Where to resume goes first: the asker can send its next request while this answer is still streaming.
-    if (resume !== null) yield encodeResponse({ kind: 'more', after: resume });
-    let first = true;
-    for (const frame of this.chunks(blocks)) {
-      // Let the serving tab's event loop run between frames (encoding one takes 20-30 ms, and without a pause
-      // ten of them ran as one 500 ms task).
-      if (!first) await yieldToEventLoop();
-      first = false;
-      if (!slot.charge(frame.byteLength)) {
-        const reason = 'the byte budget for this peer ran out during the answer; the rest is sent on a later request';
-        this.c.log({ level: 'warn', message: `Cut an answer to ${from} short: ${reason}`, peer: from });
-        yield frame;
-        yield encodeResponse({ kind: 'error', message: reason });
-        return;
+    // Where to resume goes first, as soon as it is known: the asker can send its next request while this answer
+    // is still streaming. Each part's first frame says how many blocks the part holds (the asker's progress).
+    let frames = 0;
+    try {
+      for await (const part of parts) {
+        if ('resume' in part) {
+          yield encodeResponse({ kind: 'more', after: part.resume });
+          continue;
+        }
+        if (part.blocks.length === 0) continue;
+        for (const frame of this.chunks(part.blocks)) {
+          // Let the serving tab's event loop run between frames (encoding one takes 20-30 ms, and without a
+          // pause ten of them ran as one 500 ms task).
+          if (frames++ > 0) await yieldToEventLoop();
+          const within = slot.charge(frame.byteLength);
+          yield frame;
+          if (!within) {
+            const reason = 'the byte budget for this peer ran out during the answer; the rest is sent on a later request';
+            this.c.log({ level: 'warn', message: `Cut an answer to ${from} short: ${reason}`, peer: from });
+            yield encodeResponse({ kind: 'error', message: reason });
+            return;
+          }
+        }
       }
-      yield frame;
+    } catch (err) {
+      this.c.log({ level: 'warn', message: `Could not finish an answer to ${from}: ${describeError(err)}`, peer: from });
+      yield encodeResponse({ kind: 'error', message: describeError(err) });
+      return;
     }
+    // An answer without blocks still says so (one empty frame).
+    if (frames === 0) yield* this.chunks([]);
   }
 
   /**
