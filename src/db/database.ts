@@ -53,7 +53,7 @@ export interface DocPage {
 /** A part of a range's answer as it is read (`missingInRangeParts`): blocks, or where the next page starts. */
 export type RangePart = { readonly blocks: BlockBytes[] } | { readonly resume: DocId };
 
-/** Documents in the first slice a range's answer reads (later slices grow four times each, up to the page). */
+/** Documents in the first slice a range's answer reads (the rest of the page is the second). */
 export const FIRST_SLICE_DOCS = 250;
 
 /** Block bytes and their CID, as sync sends them. */
@@ -487,10 +487,13 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
   }
 
   /**
-   * `missingInRange` as it is read, for answering while reading: the differing documents' blocks a slice at a
-   * time (FIRST_SLICE_DOCS documents first, then four times more each, up to the page), and where the next page
-   * starts as soon as that is known (before the last slice's blocks). The serving side's first frame then
-   * leaves after one small read instead of the whole page's (500 ms for 5,000 documents in a tab).
+   * `missingInRange` as it is read, for answering while reading: the blocks of the first FIRST_SLICE_DOCS
+   * differing documents, then the rest of the page in one more read, and where the next page starts as soon as
+   * that is known (before the last blocks). The serving side's first frame then leaves after one small read
+   * instead of the whole page's (0.5 s for 5,000 documents in a tab), and the asker starts checking while the
+   * rest is read. Reading the rest in growing slices instead was slower (7.7 s for 10,000 against 5.0-5.9 s
+   * before; 4.6 s this way): two tabs of one browser share one IndexedDB backend, and each slice's read waited
+   * behind the asker's commits.
    */
   async *missingInRangeParts(
     collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
@@ -516,7 +519,7 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
       }
       const slice = differ.slice(i, i + size);
       i += slice.length;
-      size = Math.min(maxBlocks, size * 4);
+      size = maxBlocks;
       const docs = slice.map((k) => ids[k]!);
       const byDoc = groupBy(await this.blocksOf(docs, slice[slice.length - 1]! - slice[0]! + 1), (b) => b.doc);
       const part: StoredBlock[] = [];

@@ -42,7 +42,7 @@ describe('the server', () => {
     await db.createMany('User', Array.from({ length: 300 }, (_, i) => ({ name: `u${i}` })));
     const col = db.collection('User').id;
     const server = new Server({ db, hello: async () => ({ collections: [], subscribed: [], digests: [] }), heard: () => undefined, fingerprints: async () => { throw new Error('not used'); }, log: () => undefined });
-    const all = async (heads: Map<never, never>) => {
+    const all = async (heads: ReadonlyMap<never, never>) => {
       const out = [];
       for await (const f of server.answer(P, encodeRequest({ kind: 'pull', collection: col, scope: 'range', heads }))) out.push(decodeResponse(f));
       return out;
@@ -58,7 +58,7 @@ describe('the server', () => {
         return f(...x);
       };
     }
-    const frames = await all(new Map());
+    const frames = await all(new Map<never, never>());
     expect(frames.map((f) => f.kind)).toEqual(['blocks', 'error']);
     expect(frames[1]).toMatchObject({ message: expect.stringMatching(/the disk went away/) });
   });
