@@ -60,6 +60,14 @@ export async function peerIdOf(page: Page): Promise<string> {
 export async function addSchema(page: Page, sdl: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Collection schema' }).fill(sdl);
   await page.getByRole('button', { name: 'Add collection' }).click();
+  // Done when every type is listed, or the app said why not (the add is asynchronous: a test that goes on
+  // through the API at once raced it, "unknown collection").
+  const names = [...sdl.matchAll(/\btype\s+([A-Za-z_]\w*)/g)].map((m) => m[1]!);
+  const listed = page.getByRole('list', { name: 'Collections' });
+  await expect(async () => {
+    if (await page.getByRole('alert').count()) return;
+    for (const n of names) await expect(listed.getByRole('button', { name: n, exact: true })).toBeVisible({ timeout: 100 });
+  }).toPass({ timeout: 10_000 });
 }
 
 /** Fills the New <Name> document form and submits it. */

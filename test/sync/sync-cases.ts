@@ -10,6 +10,7 @@ import { didKeyOf } from '../../src/core/did.js';
 import { sealedChange } from '../../src/core/private-blocks.js';
 import { FIRST_SLICE_DOCS, type Database } from '../../src/db/database.js';
 import { encodeGossip } from '../../src/sync/gossip-codec.js';
+import { WORKER_MIN_BLOCKS } from '../../src/sync/receiver.js';
 import type { CatchUpProgress, SchemaMismatchEvent } from '../../src/sync/events.js';
 import type { SyncStatus } from '../../src/sync/sync-status.js';
 import { seededRandom } from './memory-network.js';
@@ -247,6 +248,31 @@ export function syncCases(title: string, makeHarness: () => Promise<SyncHarness>
       await waitFor(async () => (await w.db.get('User', good.id)) !== undefined, 'W to receive the valid message through V');
       expect(await v.db.get('User', good.id)).toBeDefined();
       expect(entries(w, { level: 'warn' })).toEqual([]);
+    });
+
+    it(`a large message (${WORKER_MIN_BLOCKS}+ blocks, checked by the checker first) with one bad block is dropped whole, logged, not forwarded; a good one is applied and forwarded`, async () => {
+      const { x, v, w, topic } = await hostileLine(h);
+      const me = identityFromSecretKey(generateSecretKey());
+      const make = (tag: string) => Array.from({ length: WORKER_MIN_BLOCKS + 8 }, (_, i) => {
+        const set = { name: `${tag}-${i}`, age: i };
+        return createBlock({ collection: topic, doc: deriveDocId(topic, set), parents: [], clock: [Date.now(), i], set }, me);
+      });
+      const before = await snapshot(v.db);
+      const poisoned = make('bad');
+      const forged = encodeBlock({ ...poisoned[7]!.block, set: { name: 'Mallory', age: 7 }, signature: poisoned[7]!.block.signature });
+      const wrongSig = [...poisoned.slice(0, 7).map((b) => b.bytes), forged.bytes, ...poisoned.slice(8).map((b) => b.bytes)];
+      const truncated = [...poisoned.slice(0, 20).map((b) => b.bytes), poisoned[20]!.bytes.slice(0, -5), ...poisoned.slice(21).map((b) => b.bytes)];
+      for (const blocks of [wrongSig, truncated]) await x.network.publish(topic, encodeGossip({ collection: topic, blocks }));
+      await waitFor(() => entries(v, { level: 'warn', peer: x.id }).length >= 2, 'V to log both dropped messages');
+      const warns = entries(v, { level: 'warn', peer: x.id }).map((e) => e.message);
+      expect(warns.some((m) => m.includes('InvalidSignatureError:'))).toBe(true);
+      expect(warns.some((m) => m.includes('BlockDecodeError:'))).toBe(true);
+      expect(await snapshot(v.db)).toBe(before);
+      const good = make('good');
+      await x.network.publish(topic, encodeGossip({ collection: topic, blocks: good.map((b) => b.bytes) }));
+      await waitFor(async () => (await count(w.db)) === good.length, 'W to receive the good message through V');
+      expect(await count(v.db)).toBe(good.length);
+      expect(entries(w, { level: 'warn' })).toEqual([]); // neither bad message was forwarded
     });
 
     it('a private document crosses a peer that cannot read it; a change by someone without the right is dropped, logged with its sender, never forwarded', async () => {
