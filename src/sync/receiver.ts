@@ -9,7 +9,7 @@ import type { BlockCid, CollectionId, DocId, PeerIdString } from '../core/ids.js
 import { shortCid } from '../core/verify.js';
 import type { IncomingBlock, VerifiedBlock } from '../db/database.js';
 import type { ReplicaPort } from './ports.js';
-import { decodeGossip, type GossipMessage } from './gossip-codec.js';
+import { decodeGossip } from './gossip-codec.js';
 import type { ActivityEntry } from './events.js';
 import type { TopicMessage, Verdict } from './network.js';
 
@@ -26,9 +26,6 @@ export interface ReceiverComponents {
   /** Called once the queue has drained after messages were left out: catch up with those peers. */
   caughtBreath(peers: PeerIdString[]): void;
 }
-
-/** Messages of at least this many blocks are checked by the engine's checker (a worker, in tabs) first. */
-export const WORKER_MIN_BLOCKS = 32;
 
 /** Options of the receiver. */
 export interface ReceiverInit {
@@ -91,45 +88,23 @@ export class Receiver {
     if (name === undefined) return 'ignore';
     // A full backlog leaves messages out before spending anything on them (decoding, hashing, verifying).
     if (this.queued >= this.maxQueued) return this.leaveOut(msg, name);
-    let gossip: GossipMessage;
+    let blocks: EncodedBlock[];
+    let publisher: string | undefined;
     try {
-      gossip = this.envelope(msg);
+      ({ blocks, publisher } = this.check(msg));
     } catch (err) {
       this.drop(msg, name, err);
       return 'reject';
     }
-    const sender = (msg.origin ?? gossip.publisher ?? msg.from) as PeerIdString;
-    const count = gossip.blocks.length;
-    if (this.queued + count > this.maxQueued && this.queued > 0) return this.leaveOut(msg, name);
-    // A large message (a burst) is checked by the checker (a worker, in tabs) first: a block costs about 0.3 ms
-    // of the tab's main thread to check. A small one is checked here: a worker round trip would add to the
-    // latency of single live changes.
-    const prechecked = count >= WORKER_MIN_BLOCKS && this.c.db.precheckBytes ? this.c.db.precheckBytes(gossip.blocks) : undefined;
-    let blocks: EncodedBlock[] = [];
-    if (!prechecked) {
-      try {
-        blocks = this.blocksOf(msg, gossip.blocks, []);
-      } catch (err) {
-        this.drop(msg, name, err);
-        return 'reject';
-      }
-    }
+    const sender = (msg.origin ?? publisher ?? msg.from) as PeerIdString;
+    if (this.queued + blocks.length > this.maxQueued && this.queued > 0) return this.leaveOut(msg, name);
     const via = sender !== msg.from ? ` via ${msg.from}` : '';
     this.c.log({ level: 'info', message: `Received new pubsub message from ${sender}${via} on ${name}`, peer: sender, topic: msg.topic, collection: name });
-    const slot: Slot = { from: msg.from, topic: msg.topic as CollectionId, state: 'verifying', blocks: [], size: count };
+    const slot: Slot = { from: msg.from, topic: msg.topic as CollectionId, state: 'verifying', blocks: [], size: blocks.length };
     this.queue.push(slot);
     this.queued += slot.size;
     try {
-      if (prechecked) {
-        try {
-          blocks = this.blocksOf(msg, gossip.blocks, await prechecked);
-        } catch (err) {
-          slot.state = 'dropped';
-          this.drop(msg, name, err);
-          return 'reject';
-        }
-      }
-      const { verified, rejected } = await this.c.db.verifyBlocks(blocks); // decoded and hashed once, in blocksOf()
+      const { verified, rejected } = await this.c.db.verifyBlocks(blocks); // decoded and hashed once, in check()
       if (rejected.length) {
         slot.state = 'dropped';
         for (const r of rejected) this.drop(msg, name, r.error);
@@ -166,20 +141,12 @@ export class Receiver {
     return Math.max(16, Math.min(this.maxBatch, Math.floor(this.targetBatchMs / this.msPerBlock)));
   }
 
-  /** Decodes the envelope; it must be for the topic's collection. */
-  private envelope(msg: TopicMessage): GossipMessage {
+  /** Decodes the envelope and every block; each block must belong to the topic's collection. */
+  private check(msg: TopicMessage): { blocks: EncodedBlock[]; publisher?: string } {
     const gossip = decodeGossip(msg.data);
     if (gossip.collection !== msg.topic) throw new InvalidBlockError(`message for collection ${gossip.collection} was sent on topic ${msg.topic}`);
-    return gossip;
-  }
-
-  /**
-   * Every block of a message, decoded (those the checker passed, `prechecked[i]`, are already); each must
-   * belong to the topic's collection.
-   */
-  private blocksOf(msg: TopicMessage, bytes: readonly Uint8Array[], prechecked: ReadonlyArray<EncodedBlock | undefined>): EncodedBlock[] {
-    return bytes.map((b, i) => {
-      const enc = prechecked[i] ?? decodeBlock(b);
+    const blocks = gossip.blocks.map((bytes) => {
+      const enc = decodeBlock(bytes);
       if (enc.block.collection !== msg.topic) {
         const known = this.c.db.collections().find((c) => c.id === enc.block.collection);
         if (!known) throw new UnknownCollectionError(`block ${shortCid(enc.cid)} is for unknown collection ${enc.block.collection}`);
@@ -187,6 +154,7 @@ export class Receiver {
       }
       return enc;
     });
+    return { blocks, ...(gossip.publisher ? { publisher: gossip.publisher } : {}) };
   }
 
   private drop(msg: TopicMessage, name: string, err: unknown): void {
