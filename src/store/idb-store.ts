@@ -285,13 +285,14 @@ export class IdbStore implements Store {
   private closed = false;
   private closedReason: StoreError | undefined;
   private readonly closeListeners = new Set<(error: StoreError) => void>();
-  /** @param packed whether any pack is stored (reads skip the packs otherwise) */
   /**
    * The kept blocks of documents whose own record this store wrote lately (most recent last). The store is its
-   * database's only writer (a node is open in one tab at a time), so a change of one of them is written
-   * without first reading the record it replaces. Entries are added when their transaction completes.
+   * database's only writer (a node is open in one tab at a time), and a record's kept blocks never change once
+   * written, so a change of one of them is written without first reading the record it replaces. Entries are
+   * added when their transaction completes.
    */
   private readonly kept = new Map<DocId, Kept>();
+  /** @param packed whether any pack is stored (reads skip the packs otherwise) */
   constructor(private readonly db: IDBPDatabase<Schema>, private packed = false) {}
 
   private keep(written: ReadonlyMap<DocId, Kept>): void {
