@@ -82,7 +82,7 @@ const PUT_SLICE = 100;
 export const INLINE_BYTES = 8192;
 
 /** Documents whose stored record's kept blocks (`cids`, `inline`) this store remembers, so changing them needs no read. */
-const KEPT_DOCS = 2000;
+const KEPT_DOCS = 1000;
 
 /** The blocks a document's own record keeps (none for records without them), as last written by this store. */
 type Kept = Pick<StoredDoc, 'cids' | 'inline'>;
