@@ -4,7 +4,7 @@ import type { EncodedBlock } from '../core/block.js';
 import type { SetDigest } from '../core/digest.js';
 import type { BlockCid, CollectionId, DocId, Origin } from '../core/ids.js';
 import type {
-  ApplyOptions, ApplyResult, BlockBytes, ChangeEvent, CollectionInfo, IncomingBlock, OutgoingEvent, RejectedBlock, VerifiedBlock,
+  ApplyOptions, ApplyResult, BlockBytes, ChangeEvent, CollectionInfo, IncomingBlock, OutgoingEvent, RangePart, RejectedBlock, VerifiedBlock,
 } from '../db/database.js';
 import type { Store } from '../store/types.js';
 
@@ -33,15 +33,11 @@ export interface ReplicaPort {
   heads(doc: DocId): Promise<BlockCid[]>;
   collectionHeads(collection: CollectionId): Promise<Map<DocId, BlockCid[]>>;
   missingBlocks(doc: DocId, peerHeads: readonly BlockCid[]): Promise<BlockBytes[]>;
-  missingInRange(
+  /** What the peer lacks in a range of documents, as it is read: blocks a slice at a time, and where the next page starts once known. */
+  missingInRangeParts(
     collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
     opts?: { maxDocs?: number; maxBlocks?: number },
-  ): Promise<{ blocks: BlockBytes[]; resume: DocId | null }>;
-  /** `missingInRange` as it is read: blocks a slice at a time, and where the next page starts once known. */
-  missingInRangeParts?(
-    collection: CollectionId, after: DocId | null, upto: DocId | null, peerHeads: ReadonlyMap<DocId, readonly BlockCid[]>,
-    opts?: { maxDocs?: number; maxBlocks?: number },
-  ): AsyncIterable<{ readonly blocks: BlockBytes[] } | { readonly resume: DocId }>;
+  ): AsyncIterable<RangePart>;
   digest(collection: CollectionId): Promise<SetDigest>;
 }
 

@@ -92,14 +92,8 @@ export class Server {
       const col = this.c.db.collection(req.collection);
       if (req.heads.size > MAX_PULL_DOCS) throw new DbError(`a pull may name at most ${MAX_PULL_DOCS} documents`);
       if (req.scope === 'range') {
-        const { db } = this.c;
-        const opts = { maxDocs: this.rangeDocs, maxBlocks: this.rangeBlocks };
-        // Answered while it is read where the database can (the first frame leaves after one small read).
-        if (db.missingInRangeParts) parts = db.missingInRangeParts(col.id, req.after ?? null, req.upto ?? null, req.heads, opts);
-        else {
-          const { blocks, resume } = await db.missingInRange(col.id, req.after ?? null, req.upto ?? null, req.heads, opts);
-          parts = resume !== null ? [{ resume }, { blocks }] : [{ blocks }];
-        }
+        // Answered while it is read (the first frame leaves after one small read).
+        parts = this.c.db.missingInRangeParts(col.id, req.after ?? null, req.upto ?? null, req.heads, { maxDocs: this.rangeDocs, maxBlocks: this.rangeBlocks });
       } else {
         const blocks: BlockBytes[] = [];
         for (const [doc, heads] of req.heads) blocks.push(...(await this.c.db.missingBlocks(doc as DocId, heads)));
