@@ -6,6 +6,7 @@ import type { CommitBatch } from '../store/types.js';
 import { deleteIdbStore, openIdbStore } from '../store/idb-store.js';
 import { Database, FIRST_SLICE_DOCS, type ChangeEvent, type RangePart } from './database.js';
 import { USER_SDL, memoryDb } from '../../test/helpers/db.js';
+import { mayPack } from './records.js';
 
 async function errorOf(p: Promise<unknown>): Promise<Error> {
   const e = await p.then(() => undefined, (x: Error) => x);
@@ -394,7 +395,7 @@ describe('foreign blocks', () => {
     await a.close();
   });
 
-  it('asks the store to keep together the documents of a createMany or of a ranged pull, and no others', async () => {
+  it('asks the store to keep together the documents created together (createMany, creates fired at once, a ranged pull, a large gossip batch), and no others', async () => {
     const store = new MemoryStore(createMemoryData());
     const batches: CommitBatch[] = [];
     const commit = store.commit.bind(store);
@@ -405,15 +406,35 @@ describe('foreign blocks', () => {
     await a.createMany('User', Array.from({ length: 12 }, (_, i) => ({ name: `m${i}` })));
     expect(packed()).toEqual([12]);
     await a.create('User', { name: 'alone' });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => a.create('User', { name: `g${i}` })));
+    expect(packed()).toEqual([12, 10]);
     const sent: { cid: BlockCid; bytes: Uint8Array }[] = [];
     const b = await memoryDb();
     b.on('change', (e) => sent.push(...e.blocks));
-    await b.createMany('User', Array.from({ length: 3 }, (_, i) => ({ name: `r${i}` })));
+    await b.createMany('User', Array.from({ length: 6 }, (_, i) => ({ name: `r${i}` })));
     await a.applyBlocks(sent.slice(0, 1), 'p' as never);
-    await a.applyBlocks(sent.slice(1), 'p' as never, { ranged: true });
-    expect(packed()).toEqual([12, 2]);
+    await a.applyBlocks(sent.slice(1, 3), 'p' as never, { ranged: true });
+    await a.applyBlocks(sent.slice(3), 'p' as never, { together: true });
+    expect(packed()).toEqual([12, 10, 2, 3]);
+    // Created together but few against what is stored (their DocIDs scattered): kept a record each.
+    await a.createMany('User', Array.from({ length: 1200 }, (_, i) => ({ name: `big${i}` })));
+    sent.length = 0;
+    await b.createMany('User', Array.from({ length: 12 }, (_, i) => ({ name: `late${i}` })));
+    await a.applyBlocks(sent.slice(0, 6), 'p' as never, { together: true });
+    await a.createMany('User', Array.from({ length: 12 }, (_, i) => ({ name: `few${i}` })));
+    expect(packed()).toEqual([12, 10, 2, 3, 1200]);
+    await a.applyBlocks(sent.slice(6), 'p' as never, { ranged: true });
+    expect(packed()).toEqual([12, 10, 2, 3, 1200, 6]);
     await a.close();
     await b.close();
+  });
+
+  it('packs documents created together only when they are at least 1/100 of what is stored; a ranged page always', () => {
+    expect(mayPack('together', 100, 9_900)).toBe(true);
+    expect(mayPack('together', 100, 9_901)).toBe(false);
+    expect(mayPack('together', 1000, 99_000)).toBe(true);
+    expect(mayPack('together', 1000, 99_001)).toBe(false);
+    expect(mayPack('neighbours', 10, 1_000_000)).toBe(true);
   });
 
   it('concurrent edits: the later clock wins the field, other fields keep both edits', async () => {

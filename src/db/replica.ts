@@ -52,6 +52,11 @@ export interface ApplyOptions {
    * are DocID-neighbours: the store may keep those together (CommitBatch.pack).
    */
   readonly ranged?: boolean;
+  /**
+   * They arrived together (a gossip batch): the store may keep the documents they create together when they
+   * are many (`mayPack`).
+   */
+  readonly together?: boolean;
 }
 
 /** What the applier needs from the engine. */
@@ -251,7 +256,7 @@ export class ReplicaApplier {
     const docs = [...changed.values()].flatMap((s) => [...s]);
     if (applied.length) {
       try {
-        await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied, [], { pack: opts.ranged === true });
+        await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied, [], opts.ranged ? { pack: 'neighbours' } : opts.together ? { pack: 'together' } : {});
       } catch (err) {
         this.c.privateDocs.forget(); // their logs may hold blocks that were not stored
         throw err;

@@ -8,7 +8,7 @@
  * Databases of version 1 (every block in the blocks store) open unchanged; their blocks stay where they are.
  *
  * Version 3 adds packs: when a batch says its created documents came together (`CommitBatch.pack`: a ranged
- * pull, or createMany), they are kept up to PACK_DOCS to a record (a pack, keyed by its first DocID, with
+ * pull; createMany, creates fired at once or a gossip batch when they are many), they are kept up to PACK_DOCS to a record (a pack, keyed by its first DocID, with
  * multi-entry indexes on its DocIDs (unique) and CIDs), about five times cheaper to write than a record each.
  * A pack is never rewritten: when a packed document changes, its new record goes to the docs store and wins
  * over the pack's copy; its blocks stay valid where they are (blocks never change). `packIds` repeats each pack's DocIDs and CIDs without the

@@ -45,8 +45,9 @@ export interface CommitBatch {
    */
   readonly created?: readonly DocId[];
   /**
-   * The created documents came together (a ranged pull, or `createMany`): a store may keep them together
-   * (IndexedDB packs them, docs/decisions.md). Reads are the same either way.
+   * The created documents came together (a ranged pull; or createMany, creates fired at once or a gossip batch
+   * when they are many: `mayPack` in src/db/records.ts): a store may keep them together (IndexedDB packs them,
+   * docs/decisions.md). Reads are the same either way.
    */
   readonly pack?: boolean;
 }
