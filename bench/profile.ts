@@ -313,6 +313,8 @@ async function catchupProfile(ctx: BrowserContext, site: Site, n: number, shared
     const ids = await a.evaluate(bulkCreate, { n, tag: `prof${n}` });
     const addr = await dialable(a);
     await Promise.all([a.evaluate(installTracer), b.evaluate(installTracer)]);
+    // --hide-ui: neither tab lays out or paints (what the UI costs a catch-up).
+    if (process.argv.includes('--hide-ui')) await Promise.all([a, b].map((p) => p.evaluate(() => { document.body.style.display = 'none'; })));
     const sinceB = await b.evaluate(() => performance.now());
     const sinceA = await a.evaluate(() => performance.now());
     let times: { t0: number; connected: number } | undefined;
