@@ -382,18 +382,15 @@ export class Database extends TypedEventTarget<DatabaseEvents> {
     const out = new Array<EncodedBlock | undefined>(blocks.length).fill(undefined);
     if (this.checker) {
       const defs = this.registry.list().map((c) => [c.id, c.def] as const);
-      const cids = await this.checker.check(blocks, defs);
+      const passed = await this.checker.check(blocks, defs);
       blocks.forEach((bytes, i) => {
-        const cid = cids[i];
-        if (cid === undefined) return;
-        try {
-          const enc = decodeBlock(bytes, cid as BlockCid); // hashed by the checker: not hashed again
-          this.replica.markChecked(enc);
-          out[i] = enc;
-          this.checkedElsewhere++;
-        } catch {
-          /* left undefined: the caller decodes it and reports why */
-        }
+        const p = passed[i];
+        if (p === undefined) return; // left undefined: the caller decodes it and reports why
+        // Decoded and hashed by the checker: neither is done again here.
+        const enc: EncodedBlock = { cid: p.cid as BlockCid, bytes, block: p.block };
+        this.replica.markChecked(enc);
+        out[i] = enc;
+        this.checkedElsewhere++;
       });
       return out;
     }

@@ -53,7 +53,9 @@ describe('precheckBlocks', () => {
     const { blocks } = await writer.missingInRange(writer.collection('User').id, null, null, new Map());
     const mine = countingVerifier();
     const elsewhere = countingVerifier();
-    const reader = await node(mine, inThreadChecker(elsewhere));
+    // What the checker passes crosses a structured clone, as a worker's answer does.
+    const inner = inThreadChecker(elsewhere);
+    const reader = await node(mine, { check: async (b, c) => structuredClone(await inner.check(b, c)), close: () => inner.close() });
     const bytes = blocks.map((b) => b.bytes);
     // One block altered in transit: the checker does not pass it, and applying refuses it with the reason.
     const bad = Uint8Array.from(bytes[3]!);
@@ -68,6 +70,10 @@ describe('precheckBlocks', () => {
     expect(r.applied).toHaveLength(19);
     expect(r.rejected).toHaveLength(1);
     expect(mine.calls).toBe(1); // only the block the checker did not pass
+    const theirs = new Map((await writer.list('User')).map((d) => [d.id, d.fields]));
+    const got = await reader.list('User');
+    expect(got).toHaveLength(19);
+    for (const d of got) expect(d.fields).toEqual(theirs.get(d.id));
   });
 
   it('a checker\'s answer names a CID per block that passed, null for the others', async () => {
@@ -76,9 +82,9 @@ describe('precheckBlocks', () => {
     const [good] = await writer.missingBlocks(doc.id as never, []);
     const col = writer.collection('User');
     const res = await answerCheck({ id: 7, blocks: [good!.bytes, new Uint8Array([1, 2, 3])], collections: [[col.id, col.def]] }, nobleVerifier);
-    expect(res).toEqual({ id: 7, cids: [good!.cid, null] });
+    expect(res).toEqual({ id: 7, passed: [{ cid: good!.cid, block: decodeBlock(good!.bytes).block }, null] });
     // Without the collection's definition the block does not pass either.
-    expect((await answerCheck({ id: 8, blocks: [good!.bytes], collections: [] }, nobleVerifier)).cids).toEqual([null]);
+    expect((await answerCheck({ id: 8, blocks: [good!.bytes], collections: [] }, nobleVerifier)).passed).toEqual([null]);
   });
 
   it('leaves a block that fails for applying to refuse, with the reason', async () => {
@@ -122,7 +128,7 @@ describe('precheckBlocks', () => {
   it('the worker\'s warm-up blocks pass every check (so warming runs the whole check path)', async () => {
     const req = await warmUpRequest(5);
     const res = await answerCheck(req, nobleVerifier);
-    expect(res.cids).toHaveLength(5);
-    expect(res.cids.every((c) => typeof c === 'string')).toBe(true);
+    expect(res.passed).toHaveLength(5);
+    expect(res.passed.every((c) => typeof c?.cid === 'string')).toBe(true);
   });
 });

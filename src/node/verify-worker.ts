@@ -10,5 +10,5 @@ const verifier = fastVerifier().then(async (v) => {
 });
 
 scope.onmessage = (e) => {
-  void verifier.then((v) => answerCheck(e.data, v)).then((res) => scope.postMessage(res), () => scope.postMessage({ id: e.data.id, cids: e.data.blocks.map(() => null) }));
+  void verifier.then((v) => answerCheck(e.data, v)).then((res) => scope.postMessage(res), () => scope.postMessage({ id: e.data.id, passed: e.data.blocks.map(() => null) }));
 };

@@ -12,7 +12,7 @@ class FakeWorker {
   constructor() { FakeWorker.made++; }
   postMessage(msg: { id: number; blocks: Uint8Array[] }): void {
     FakeWorker.posted.push(msg.blocks.length);
-    queueMicrotask(() => this.onmessage?.({ data: { id: msg.id, cids: msg.blocks.map((_, i) => `bafy${i}`) } }));
+    queueMicrotask(() => this.onmessage?.({ data: { id: msg.id, passed: msg.blocks.map((_, i) => ({ cid: `bafy${i}`, block: {} })) } }));
   }
   terminate(): void { this.terminated = true; }
 }
@@ -33,7 +33,7 @@ describe('workerBlockChecker', () => {
     checker.warm?.();
     checker.warm?.();
     expect(FakeWorker.made).toBe(1);
-    expect(await checker.check([new Uint8Array([1]), new Uint8Array([2])], [])).toEqual(['bafy0', 'bafy1']);
+    expect((await checker.check([new Uint8Array([1]), new Uint8Array([2])], [])).map((c) => c?.cid)).toEqual(['bafy0', 'bafy1']);
     expect(FakeWorker.made).toBe(1);
     checker.close();
     expect(await checker.check([new Uint8Array([1])], [])).toEqual([undefined]);
@@ -43,7 +43,7 @@ describe('workerBlockChecker', () => {
     (globalThis as { Worker?: unknown }).Worker = FakeWorker;
     const checker = workerBlockChecker(2)!;
     const blocks = Array.from({ length: 100 }, (_, i) => new Uint8Array([i]));
-    const cids = await checker.check(blocks, []);
+    const cids = (await checker.check(blocks, [])).map((c) => c?.cid);
     expect(FakeWorker.made).toBe(2);
     expect(FakeWorker.posted).toEqual([50, 50]);
     // Each fake worker numbers its own part from 0: the parts come back in the order asked.

@@ -1,5 +1,5 @@
 /** The block checker of a tab: module workers (src/node/verify-worker.ts); none where workers are missing. */
-import type { BlockChecker, CheckResponse } from '../db/block-checker.js';
+import type { BlockChecker, CheckedBlock, CheckResponse } from '../db/block-checker.js';
 
 /** A check of fewer blocks than this goes to one worker; a larger one is split between them. */
 const SPLIT_FROM = 64;
@@ -16,7 +16,7 @@ export function workerBlockChecker(count = defaultCount()): BlockChecker | undef
   let next = 0;
   let turn = 0;
   let broken = false;
-  const pending = new Map<number, { size: number; resolve: (cids: Array<string | undefined>) => void }>();
+  const pending = new Map<number, { size: number; resolve: (passed: Array<CheckedBlock | undefined>) => void }>();
   const failAll = (): void => {
     broken = true;
     for (const p of pending.values()) p.resolve(new Array<undefined>(p.size).fill(undefined));
@@ -31,7 +31,7 @@ export function workerBlockChecker(count = defaultCount()): BlockChecker | undef
           const p = pending.get(e.data.id);
           if (!p) return;
           pending.delete(e.data.id);
-          p.resolve(e.data.cids.map((c) => c ?? undefined));
+          p.resolve(e.data.passed.map((c) => c ?? undefined));
         };
         // A worker that fails to load or crashes: every block is checked in the tab instead, when applied.
         w.onerror = () => failAll();
@@ -43,7 +43,7 @@ export function workerBlockChecker(count = defaultCount()): BlockChecker | undef
     }
     return workers;
   };
-  const ask = (w: Worker, blocks: readonly Uint8Array[], collections: Parameters<BlockChecker['check']>[1]): Promise<Array<string | undefined>> =>
+  const ask = (w: Worker, blocks: readonly Uint8Array[], collections: Parameters<BlockChecker['check']>[1]): Promise<Array<CheckedBlock | undefined>> =>
     new Promise((resolve) => {
       const id = next++;
       pending.set(id, { size: blocks.length, resolve });
