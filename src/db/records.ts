@@ -231,8 +231,8 @@ export type PackHint = 'neighbours' | 'together';
  * holds one of its DocIDs, so small packed batches in a large collection make serving read far more than it
  * sends: 40,000 documents created 100 at a time, packed, took 16-18 s to serve against 4.2-5.0 s as records;
  * created 1,000 at a time (1/40 of them), 3.5-4.2 s. A collection made by createMany of 1,000 up to 100,000
- * (1/100 of it at the end) serves faster packed: its catch-up took 47 s, and 52 s with the batches past 31,000
- * left as records (a share of 1/32).
+ * (1/100 of it at the end) serves faster packed: its catch-up took 43.7 s, and 52.4 s with the batches past
+ * 31,000 left as records (a share of 1/32).
  */
 const TOGETHER_SHARE = 1 / 100;
 
