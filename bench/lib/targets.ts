@@ -52,13 +52,13 @@ export const NODE_ROWS: readonly Row[] = [
   { key: 'orbitdb_add_awaited_per_s', what: 'OrbitDB events.add awaited (Node)', target: { kind: 'baseline' } },
   { key: 'ours_node_create_awaited_per_s', what: 'ours db.create awaited (Node)', target: { kind: 'beat', of: 'orbitdb_add_awaited_per_s', better: 'higher' } },
   { key: 'orbitdb_join_1000_ms', what: 'OrbitDB 2nd peer opens 1,000-entry db', target: { kind: 'baseline' } },
-  { key: 'ours_node_catchup_1000_ms', what: 'ours 2nd peer catches up 1,000 docs', target: { kind: 'beat', of: 'orbitdb_join_1000_ms', better: 'lower' } },
+  { key: 'ours_node_catchup_1000_vs_orbitdb_ms', what: 'ours 2nd peer catches up 1,000 docs', target: { kind: 'beat', of: 'orbitdb_join_1000_ms', better: 'lower' } },
   { key: 'orbitdb_live_p50_ms', what: 'OrbitDB live add → other peer, p50', target: { kind: 'baseline' } },
-  { key: 'ours_node_live_p50_ms', what: 'ours live create → other peer, p50', target: { kind: 'beat', of: 'orbitdb_live_p50_ms', better: 'lower' } },
+  { key: 'ours_node_live_p50_vs_orbitdb_ms', what: 'ours live create → other peer, p50', target: { kind: 'beat', of: 'orbitdb_live_p50_ms', better: 'lower' } },
   { key: 'peerbit_replicated_awaited_per_s', what: 'Peerbit write awaited until the 2nd peer holds it', target: { kind: 'baseline' } },
   { key: 'ours_node_replicated_awaited_per_s', what: 'ours, the same (Node pair)', target: { kind: 'beat', of: 'peerbit_replicated_awaited_per_s', better: 'higher' } },
   { key: 'peerbit_catchup_1000_ms', what: 'Peerbit fresh 2nd peer holds 1,000 docs', target: { kind: 'baseline' } },
-  { key: 'ours_node_catchup_1000_ms', what: 'ours 2nd peer catches up 1,000 docs (last of the two Node benches run)', target: { kind: 'beat', of: 'peerbit_catchup_1000_ms', better: 'lower' } },
+  { key: 'ours_node_catchup_1000_ms', what: 'ours fresh 2nd peer holds 1,000 docs', target: { kind: 'beat', of: 'peerbit_catchup_1000_ms', better: 'lower' } },
   { key: 'peerbit_live_p50_ms', what: 'Peerbit live write → other peer, p50', target: { kind: 'baseline' } },
 ];
 
@@ -95,7 +95,8 @@ export function judge(row: Row, all: Record<string, unknown>): { target: string;
       const rival = all[t.of] as number | null | undefined;
       const ok = has && typeof rival === 'number' ? (t.better === 'higher' ? v > rival : v < rival) : null;
       const factor = has && typeof rival === 'number' && v > 0 && rival > 0 ? ` (${(t.better === 'higher' ? v / rival : rival / v).toFixed(1)}×)` : '';
-      return { target: `${t.better === 'higher' ? '>' : '<'} OrbitDB ${fmt(rival)}`, meets: ok === null ? '?' : (ok ? 'yes' : 'NO') + factor };
+      const name = t.of.startsWith('peerbit_') ? 'Peerbit' : 'OrbitDB';
+      return { target: `${t.better === 'higher' ? '>' : '<'} ${name} ${fmt(rival)}`, meets: ok === null ? '?' : (ok ? 'yes' : 'NO') + factor };
     }
   }
 }
