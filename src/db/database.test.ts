@@ -413,17 +413,17 @@ describe('foreign blocks', () => {
     b.on('change', (e) => sent.push(...e.blocks));
     await b.createMany('User', Array.from({ length: 6 }, (_, i) => ({ name: `r${i}` })));
     await a.applyBlocks(sent.slice(0, 1), 'p' as never);
-    await a.applyBlocks(sent.slice(1, 3), 'p' as never, { ranged: true });
-    await a.applyBlocks(sent.slice(3), 'p' as never, { together: true });
+    await a.applyBlocks(sent.slice(1, 3), 'p' as never, { pack: 'neighbours' });
+    await a.applyBlocks(sent.slice(3), 'p' as never, { pack: 'together' });
     expect(packed()).toEqual([12, 10, 2, 3]);
     // Created together but few against what is stored (their DocIDs scattered): kept a record each.
     await a.createMany('User', Array.from({ length: 1200 }, (_, i) => ({ name: `big${i}` })));
     sent.length = 0;
     await b.createMany('User', Array.from({ length: 12 }, (_, i) => ({ name: `late${i}` })));
-    await a.applyBlocks(sent.slice(0, 6), 'p' as never, { together: true });
+    await a.applyBlocks(sent.slice(0, 6), 'p' as never, { pack: 'together' });
     await a.createMany('User', Array.from({ length: 12 }, (_, i) => ({ name: `few${i}` })));
     expect(packed()).toEqual([12, 10, 2, 3, 1200]);
-    await a.applyBlocks(sent.slice(6), 'p' as never, { ranged: true });
+    await a.applyBlocks(sent.slice(6), 'p' as never, { pack: 'neighbours' });
     expect(packed()).toEqual([12, 10, 2, 3, 1200, 6]);
     await a.close();
     await b.close();

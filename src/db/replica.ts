@@ -12,7 +12,7 @@ import { verifyBlock, verifyDecoded, shortCid, type VerifyContext } from '../cor
 import { EMPTY_STATE, applyBlock, type DocState } from '../core/merge.js';
 import { DbError, InvalidBlockError } from '../core/errors.js';
 import type { DocRecord, StoredBlock } from '../store/types.js';
-import { toStored, type Records } from './records.js';
+import { toStored, type PackHint, type Records } from './records.js';
 import type { PrivateDocs } from './private-docs.js';
 import type { OverwrittenEvent } from './database.js';
 import { didKeyOf } from '../core/did.js';
@@ -48,15 +48,10 @@ export interface ApplyResult {
 /** How a batch of foreign blocks came. */
 export interface ApplyOptions {
   /**
-   * They come from a ranged pull (a page of the peer's documents in DocID order), so the documents they create
-   * are DocID-neighbours: the store may keep those together (CommitBatch.pack).
+   * How the documents they create came together, if they did (`PackHint`): `neighbours` for a page of a ranged
+   * pull, `together` for a gossip batch. The store may then keep them together (`mayPack`, CommitBatch.pack).
    */
-  readonly ranged?: boolean;
-  /**
-   * They arrived together (a gossip batch): the store may keep the documents they create together when they
-   * are many (`mayPack`).
-   */
-  readonly together?: boolean;
+  readonly pack?: PackHint;
 }
 
 /** What the applier needs from the engine. */
@@ -256,7 +251,7 @@ export class ReplicaApplier {
     const docs = [...changed.values()].flatMap((s) => [...s]);
     if (applied.length) {
       try {
-        await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied, [], opts.ranged ? { pack: 'neighbours' } : opts.together ? { pack: 'together' } : {});
+        await records.commit(docs.map((d) => recs.get(d)! as DocRecord), applied, [], opts.pack ? { pack: opts.pack } : {});
       } catch (err) {
         this.c.privateDocs.forget(); // their logs may hold blocks that were not stored
         throw err;

@@ -28,7 +28,7 @@ export interface ReplicaPort {
    */
   precheckBytes?(blocks: readonly Uint8Array[]): Promise<Array<EncodedBlock | undefined>>;
   applyVerifiedBlocks(blocks: readonly VerifiedBlock[], origin: Origin, rejected?: RejectedBlock[], opts?: ApplyOptions): Promise<ApplyResult>;
-  /** `opts.ranged`: the blocks come from a ranged pull (their new documents are DocID-neighbours). */
+  /** `opts.pack`: how the documents the blocks create came together (a ranged pull's page: DocID-neighbours). */
   applyBlocks(items: ReadonlyArray<IncomingBlock | EncodedBlock>, origin: Origin, opts?: ApplyOptions): Promise<ApplyResult>;
   heads(doc: DocId): Promise<BlockCid[]>;
   collectionHeads(collection: CollectionId): Promise<Map<DocId, BlockCid[]>>;

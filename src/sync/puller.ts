@@ -194,7 +194,7 @@ export class Puller {
         const part = items.slice(i, i + n);
         i += part.length;
         const t0 = performance.now();
-        const r = await db.applyBlocks(part, peer, { ranged });
+        const r = await db.applyBlocks(part, peer, ranged ? { pack: 'neighbours' } : {});
         const per = (performance.now() - t0) / part.length;
         t.msPerBlock = t.msPerBlock === 0 ? per : 0.7 * t.msPerBlock + 0.3 * per;
         t.applied += r.applied.length;

@@ -222,7 +222,7 @@ export class Receiver {
     const blocks = group.flatMap((q) => q.blocks);
     let result;
     try {
-      result = await this.c.db.applyVerifiedBlocks(blocks, from, [], { together: true });
+      result = await this.c.db.applyVerifiedBlocks(blocks, from, [], { pack: 'together' });
     } catch (err) {
       this.c.log({ level: 'warn', message: `Could not apply blocks from ${from}: ${describeError(err)}`, peer: from, topic, collection: name });
       return;

@@ -52,10 +52,10 @@ function receiver(db: Database, gate: Promise<void>, log: string[]): ReplicaPort
   let k = 0;
   return {
     collectionHeads: async () => new Map(),
-    applyBlocks: async (items: Parameters<Database['applyBlocks']>[0], origin: string, opts?: { ranged?: boolean }) => {
+    applyBlocks: async (items: Parameters<Database['applyBlocks']>[0], origin: string, opts?: Parameters<Database['applyBlocks']>[2]) => {
       const i = k++;
       log.push(`apply ${i} start`);
-      if (opts?.ranged) log.push(`apply ${i} ranged`);
+      if (opts?.pack === 'neighbours') log.push(`apply ${i} ranged`);
       await gate;
       const r = await db.applyBlocks(items, origin as never, opts);
       log.push(`apply ${i} end`);
