@@ -25,7 +25,7 @@ import { commitsOf, type Commit, type SealedOpener } from './history.js';
 import { CollectionRegistry, type CollectionInfo } from './collections.js';
 import { Records, SerialQueue } from './records.js';
 import { PrivateDocs } from './private-docs.js';
-import { LruMap } from './lru.js';
+import { LruMap } from '../core/lru.js';
 import { LocalWriter } from './local-writer.js';
 import { mapInSlices } from './slices.js';
 import type { BlockChecker } from './block-checker.js';

@@ -11,7 +11,7 @@ import { ownerContentKey, unwrapKey } from '../core/sealing.js';
 import type { CollectionDef } from '../core/schema.js';
 import { validateFields } from '../core/values.js';
 import type { Store } from '../store/types.js';
-import { LruMap } from './lru.js';
+import { LruMap } from '../core/lru.js';
 
 /** What the private documents need from the engine. */
 export interface PrivateDocsComponents {

@@ -8,7 +8,7 @@ import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { EncodedBlock } from '../core/block.js';
 import { addToDigest, type SetDigest } from '../core/digest.js';
 import type { CollectionRecord, DocRecord, Store, StoredBlock } from '../store/types.js';
-import { LruMap } from './lru.js';
+import { LruMap } from '../core/lru.js';
 import { CreationOrder } from './creation-order.js';
 import { HeadsIndex } from './heads-index.js';
 import { toDocument, type Document } from './document.js';

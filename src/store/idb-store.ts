@@ -18,6 +18,7 @@ import { deleteDB, openDB, unwrap, type DBSchema, type IDBPDatabase } from 'idb'
 import type { BlockCid, CollectionId, DocId } from '../core/ids.js';
 import type { Clock } from '../core/hlc.js';
 import { StoreError } from '../core/errors.js';
+import { LruMap } from '../core/lru.js';
 import { groupBy } from '../core/group-by.js';
 import type { CollectionRecord, CommitBatch, DocRecord, Store, StoredBlock } from './types.js';
 
@@ -286,25 +287,14 @@ export class IdbStore implements Store {
   private closedReason: StoreError | undefined;
   private readonly closeListeners = new Set<(error: StoreError) => void>();
   /**
-   * The kept blocks of documents whose own record this store wrote lately (most recent last). The store is its
-   * database's only writer (a node is open in one tab at a time), and a record's kept blocks never change once
-   * written, so a change of one of them is written without first reading the record it replaces. Entries are
-   * added when their transaction completes.
+   * The kept blocks of documents whose own record this store wrote lately. The store is its database's only
+   * writer (a node is open in one tab at a time), and a record's kept blocks never change once written, so a
+   * change of one of them is written without first reading the record it replaces. Entries are added when their
+   * transaction completes.
    */
-  private readonly kept = new Map<DocId, Kept>();
+  private readonly kept = new LruMap<DocId, Kept>(KEPT_DOCS);
   /** @param packed whether any pack is stored (reads skip the packs otherwise) */
   constructor(private readonly db: IDBPDatabase<Schema>, private packed = false) {}
-
-  private keep(written: ReadonlyMap<DocId, Kept>): void {
-    for (const [id, k] of written) {
-      this.kept.delete(id);
-      this.kept.set(id, k);
-    }
-    for (const id of this.kept.keys()) {
-      if (this.kept.size <= KEPT_DOCS) break;
-      this.kept.delete(id);
-    }
-  }
 
   /** A raw read-only transaction on `names`, plus the packs' reader when there are packs. */
   private reading(names: string[]): { tx: IDBTransaction; packs: PackReader | undefined; end: Promise<void> } {
@@ -575,7 +565,7 @@ export class IdbStore implements Store {
       // Own records this commit writes, remembered once it completes (an aborted one wrote nothing).
       const written = new Map<DocId, Kept>();
       tx.oncomplete = () => {
-        this.keep(written);
+        for (const [id, k] of written) this.kept.set(id, k);
         resolve();
       };
       tx.onabort = () => fail(failure ?? tx.error ?? 'aborted');

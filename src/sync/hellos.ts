@@ -12,7 +12,7 @@ import type { CollectionInfo } from '../db/database.js';
 import type { ActivityEntry, ClockSkewEvent, SchemaMismatchEvent } from './events.js';
 import type { Hello } from './request-codec.js';
 import { findMismatches } from './schema-mismatch.js';
-import { LruMap } from '../db/lru.js';
+import { LruMap } from '../core/lru.js';
 
 /** What a peer last told. */
 export interface PeerHello {

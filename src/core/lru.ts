@@ -1,4 +1,4 @@
-/** A bounded least-recently-used map (write-through caches: the engine is the only writer). */
+/** A bounded least-recently-used map (write-through caches of the engine and the store, each its data's only writer). */
 export class LruMap<K, V> {
   private readonly map = new Map<K, V>();
   constructor(private readonly capacity: number) {}
